@@ -100,3 +100,38 @@ export const zohoDataCenterProperties: INodeProperties[] = [
 		displayOptions: { show: { dataCenter: ['custom'] } },
 	},
 ];
+
+/*
+ * n8n expressions for credential fields (`$self` inside a credential's own hidden fields, `$credentials` in
+ * `test` / `authenticate`). Generated from the table above so the expressions and the TypeScript helpers
+ * cannot drift apart. Plain JavaScript only: n8n evaluates them in its expression sandbox.
+ */
+type CredentialRef = '$self' | '$credentials';
+
+const accountsByDataCenter = JSON.stringify(
+	Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([key, dc]) => [key, dc.accounts])),
+);
+const apiSuffixByDataCenter = JSON.stringify(
+	Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([key, dc]) => [key, dc.apiSuffix])),
+);
+const hostByEnvironment = JSON.stringify({ production: 'www', sandbox: 'sandbox', developer: 'developer' });
+
+/** A URL field without surrounding spaces and trailing slashes, as an expression. */
+const trimmedUrl = (value: string) => `String(${value} || "").trim().replace(/\\/+$/, "")`;
+
+/** Expression (without `={{ }}`) for the accounts server of the credential's data center. */
+export function zohoAccountsUrlExpression(ref: CredentialRef): string {
+	return (
+		`(${ref}["dataCenter"] === "custom" ? ${trimmedUrl(`${ref}["customAccountsUrl"]`)} : ` +
+		`(${accountsByDataCenter}[${ref}["dataCenter"]] || "${ZOHO_DATA_CENTERS.com.accounts}"))`
+	);
+}
+
+/** Expression (without `={{ }}`) for the default API domain (no token `api_domain` known). */
+export function zohoDefaultApiDomainExpression(ref: CredentialRef): string {
+	return (
+		`(${ref}["dataCenter"] === "custom" ? ${trimmedUrl(`${ref}["customApiDomain"]`)} : ` +
+		`"https://" + (${hostByEnvironment}[${ref}["environment"]] || "www") + ".zohoapis." + ` +
+		`(${apiSuffixByDataCenter}[${ref}["dataCenter"]] || "com"))`
+	);
+}

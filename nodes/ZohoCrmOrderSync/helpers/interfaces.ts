@@ -37,6 +37,8 @@ export interface ZohoSyncError extends IDataObject {
 	operation: string;
 	/** ISO time of the failure. */
 	failedAt: string;
+	/** Name of the n8n node that failed (set by the node, not the transport). */
+	node?: string;
 }
 
 export interface ZohoRequestSummary extends IDataObject {

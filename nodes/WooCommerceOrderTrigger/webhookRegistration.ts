@@ -1,0 +1,305 @@
+import { randomBytes } from 'crypto';
+import type {
+	IDataObject,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/**
+ * The store-side webhook lifecycle for the trigger: list, create and delete webhooks through
+ * `/wp-json/wc/v3/webhooks` (WooCommerce `WC_REST_Webhooks_V1_Controller`, inherited by v3).
+ */
+
+export const CREDENTIAL_NAME = 'wooCommerceStoreApi';
+
+/** One webhook as `GET /wc/v3/webhooks` returns it (WooCommerce never returns `secret`). */
+export interface WooWebhookResource {
+	id: number;
+	name?: string;
+	status: string;
+	topic: string;
+	delivery_url: string;
+}
+
+/** What the trigger keeps per topic in node-scoped workflow static data. */
+export interface StoredWebhook extends IDataObject {
+	id: number;
+	secret: string;
+}
+
+export type StoredWebhooks = Record<string, StoredWebhook>;
+
+/** The REST controller caps `per_page` at 100 (`WC_REST_Controller::get_collection_params()`). */
+const PAGE_SIZE = 100;
+
+/** The webhooks this node registered, keyed by topic, from `this.getWorkflowStaticData('node')`. */
+export function getStoredWebhooks(staticData: IDataObject): StoredWebhooks {
+	const stored = staticData.webhooks;
+	if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return {};
+	const result: StoredWebhooks = {};
+	for (const [topic, entry] of Object.entries(stored as IDataObject)) {
+		const candidate = entry as IDataObject | undefined;
+		if (
+			candidate &&
+			typeof candidate.id === 'number' &&
+			typeof candidate.secret === 'string' &&
+			candidate.secret !== ''
+		) {
+			result[topic] = { id: candidate.id, secret: candidate.secret };
+		}
+	}
+	return result;
+}
+
+/**
+ * A fresh webhook secret: 32 random bytes as 64 hex characters. Alphanumeric on purpose, so WooCommerce's
+ * HTML-entity handling of secrets (`wp_specialchars_decode`, PR #22722) never changes it.
+ */
+export function generateWebhookSecret(): string {
+	return randomBytes(32).toString('hex');
+}
+
+/** WooCommerce REST error body: `{ code, message, data: { status } }` (WP_Error as JSON). */
+interface WooErrorBody {
+	code: string;
+	message: string;
+	data?: { status?: number };
+}
+
+function isWooErrorBody(value: unknown): value is WooErrorBody {
+	return (
+		value !== null &&
+		typeof value === 'object' &&
+		typeof (value as IDataObject).code === 'string' &&
+		typeof (value as IDataObject).message === 'string'
+	);
+}
+
+function parseMaybeJson(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value);
+	} catch {
+		return value;
+	}
+}
+
+/** Finds WooCommerce's error body and the HTTP status in whatever n8n's request helper threw. */
+export function describeRequestError(error: unknown): { status?: number; body?: WooErrorBody } {
+	const candidates: unknown[] = [];
+	const seen = new Set<unknown>();
+	const queue: unknown[] = [error];
+	let status: number | undefined;
+	while (queue.length > 0 && seen.size < 20) {
+		const current = queue.shift();
+		if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+		seen.add(current);
+		const record = current as IDataObject;
+		const response = record.response as IDataObject | undefined;
+		if (status === undefined && response && typeof response.status === 'number') status = response.status;
+		if (status === undefined && typeof record.httpCode === 'string' && /^\d{3}$/.test(record.httpCode)) {
+			status = Number(record.httpCode);
+		}
+		candidates.push(parseMaybeJson(response?.data), parseMaybeJson(response?.body));
+		candidates.push(parseMaybeJson((record.context as IDataObject | undefined)?.data));
+		candidates.push(parseMaybeJson(record.error), parseMaybeJson(record.body));
+		queue.push(record.cause, response, record.error);
+	}
+	const body = candidates.find(isWooErrorBody);
+	if (status === undefined && body?.data && typeof body.data.status === 'number') status = body.data.status;
+	return { status, body };
+}
+
+/**
+ * One call to the store's REST API. WooCommerce's own error text (e.g. "Consumer secret is invalid.",
+ * "Sorry, you are not allowed to create resources.") becomes the NodeApiError message.
+ */
+export async function wooCommerceApiRequest(
+	this: IHookFunctions,
+	method: IHttpRequestMethods,
+	endpoint: string,
+	options: { body?: IDataObject; qs?: IDataObject; returnFullResponse?: boolean } = {},
+): Promise<any> {
+	const credentials = await this.getCredentials(CREDENTIAL_NAME);
+	const storeUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
+	const requestOptions: IHttpRequestOptions = {
+		method,
+		url: `${storeUrl}/wp-json/wc/v3${endpoint}`,
+		qs: options.qs ?? {},
+		json: true,
+		returnFullResponse: options.returnFullResponse === true,
+	};
+	if (options.body !== undefined) requestOptions.body = options.body;
+	try {
+		return await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, requestOptions);
+	} catch (error) {
+		const { status, body } = describeRequestError(error);
+		if (body) {
+			throw new NodeApiError(this.getNode(), body as unknown as JsonObject, {
+				message: body.message,
+				description: `WooCommerce answered ${method} ${endpoint} with HTTP ${status ?? '?'} (${body.code})`,
+				httpCode: status !== undefined ? String(status) : undefined,
+			});
+		}
+		throw new NodeApiError(this.getNode(), error as JsonObject, {
+			httpCode: status !== undefined ? String(status) : undefined,
+		});
+	}
+}
+
+function readHeader(headers: unknown, name: string): string | undefined {
+	if (headers === null || typeof headers !== 'object') return undefined;
+	for (const [key, value] of Object.entries(headers as IDataObject)) {
+		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
+	}
+	return undefined;
+}
+
+/** All webhooks of the store, page by page, following X-WP-TotalPages. */
+export async function listAllWebhooks(this: IHookFunctions): Promise<WooWebhookResource[]> {
+	const webhooks: WooWebhookResource[] = [];
+	for (let page = 1; ; page++) {
+		const response = (await wooCommerceApiRequest.call(this, 'GET', '/webhooks', {
+			qs: { per_page: PAGE_SIZE, page },
+			returnFullResponse: true,
+		})) as { body: unknown; headers: unknown };
+		const pageItems = Array.isArray(response.body) ? (response.body as WooWebhookResource[]) : [];
+		webhooks.push(...pageItems);
+		const totalPages = Number(readHeader(response.headers, 'x-wp-totalpages'));
+		const hasMore = Number.isFinite(totalPages) ? page < totalPages : pageItems.length === PAGE_SIZE;
+		if (!hasMore || pageItems.length === 0) return webhooks;
+	}
+}
+
+async function deleteWebhook(this: IHookFunctions, id: number): Promise<void> {
+	try {
+		await wooCommerceApiRequest.call(this, 'DELETE', `/webhooks/${id}`, { qs: { force: true } });
+	} catch (error) {
+		// 404 woocommerce_rest_shop_webhook_invalid_id: already gone, which is what we wanted.
+		if (describeRequestError(error).status === 404) return;
+		throw error;
+	}
+}
+
+function selectedTopics(this: IHookFunctions): string[] {
+	const events = this.getNodeParameter('events', ['order.created']) as string[] | string;
+	const list = Array.isArray(events) ? events : [events];
+	return [...new Set(list.filter((topic) => typeof topic === 'string' && topic !== ''))];
+}
+
+function deliveryUrl(this: IHookFunctions): string {
+	const url = this.getNodeWebhookUrl('default');
+	if (!url) throw new NodeApiError(this.getNode(), {}, { message: 'n8n gave this trigger no webhook URL' });
+	return url;
+}
+
+/**
+ * True only when every selected topic has an active store webhook pointing at this node's URL whose id and
+ * secret are in static data. Webhooks with this URL that are not accounted for (orphans without a stored
+ * secret, disabled ones, old topics) are deleted, so `create` starts clean.
+ */
+export async function checkWebhooksExist(this: IHookFunctions): Promise<boolean> {
+	const url = deliveryUrl.call(this);
+	const topics = selectedTopics.call(this);
+	const staticData = this.getWorkflowStaticData('node');
+	const stored = getStoredWebhooks(staticData);
+	const ours = (await listAllWebhooks.call(this)).filter((webhook) => webhook.delivery_url === url);
+
+	const verifiedIds = new Set<number>();
+	for (const topic of topics) {
+		const entry = stored[topic];
+		const match = entry
+			? ours.find((webhook) => webhook.id === entry.id && webhook.topic === topic && webhook.status === 'active')
+			: undefined;
+		if (match) verifiedIds.add(match.id);
+	}
+	const complete = verifiedIds.size === topics.length && topics.length > 0;
+
+	// Everything with our URL that is not a verified webhook for a selected topic cannot be verified or is unwanted.
+	const keepIds = complete ? verifiedIds : new Set<number>();
+	for (const webhook of ours) {
+		if (keepIds.has(webhook.id)) continue;
+		try {
+			await deleteWebhook.call(this, webhook.id);
+		} catch (error) {
+			this.logger.warn('WooCommerce Order Trigger: could not delete a stale webhook', {
+				webhookId: webhook.id,
+				topic: webhook.topic,
+				error: (error as Error).message,
+			});
+		}
+	}
+	if (!complete) {
+		delete staticData.webhooks;
+		return false;
+	}
+	const kept: StoredWebhooks = {};
+	for (const topic of topics) kept[topic] = stored[topic];
+	staticData.webhooks = kept;
+	return true;
+}
+
+/** One store webhook per selected topic, each with its own random secret, kept in static data. */
+export async function createWebhooks(this: IHookFunctions): Promise<boolean> {
+	const url = deliveryUrl.call(this);
+	const topics = selectedTopics.call(this);
+	const staticData = this.getWorkflowStaticData('node');
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const baseName =
+		typeof options.webhookName === 'string' && options.webhookName.trim() !== ''
+			? options.webhookName.trim()
+			: `n8n ${this.getWorkflow().name ?? this.getWorkflow().id ?? 'workflow'}`;
+
+	const created: StoredWebhooks = {};
+	try {
+		for (const topic of topics) {
+			const secret = generateWebhookSecret();
+			// `status` is ignored on create (always active) and `secret` is never echoed back (WooCommerce code).
+			const response = (await wooCommerceApiRequest.call(this, 'POST', '/webhooks', {
+				body: { name: `${baseName} (${topic})`, topic, delivery_url: url, secret },
+			})) as IDataObject;
+			if (typeof response?.id !== 'number') {
+				throw new NodeApiError(this.getNode(), (response ?? {}) as JsonObject, {
+					message: 'WooCommerce did not return the id of the created webhook',
+				});
+			}
+			created[topic] = { id: response.id, secret };
+		}
+	} catch (error) {
+		// Do not leave half a registration behind: remove what this call created, then report the first error.
+		for (const entry of Object.values(created)) {
+			await deleteWebhook.call(this, entry.id).catch(() => undefined);
+		}
+		throw error;
+	}
+	staticData.webhooks = created;
+	return true;
+}
+
+/** Deletes the stored webhooks (`?force=true`, WooCommerce does not trash webhooks); 404 counts as deleted. */
+export async function deleteWebhooks(this: IHookFunctions): Promise<boolean> {
+	const staticData = this.getWorkflowStaticData('node');
+	const stored = getStoredWebhooks(staticData);
+	const remaining: StoredWebhooks = {};
+	for (const [topic, entry] of Object.entries(stored)) {
+		try {
+			await deleteWebhook.call(this, entry.id);
+		} catch (error) {
+			this.logger.warn('WooCommerce Order Trigger: could not delete webhook', {
+				webhookId: entry.id,
+				topic,
+				error: (error as Error).message,
+			});
+			remaining[topic] = entry;
+		}
+	}
+	if (Object.keys(remaining).length > 0) {
+		staticData.webhooks = remaining;
+		return false;
+	}
+	delete staticData.webhooks;
+	return true;
+}

@@ -1,0 +1,129 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ZohoCallLimits } from '../transport';
+
+/** Options every write operation shares: the retry budget, the concurrency cap and Zoho automation. */
+export const callOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 25 },
+			default: 5,
+			description:
+				'At most this many Zoho calls at once from this n8n process for one Zoho org. Zoho allows 5 (Free) to 25 (Ultimate) concurrent calls per user and app, and answers 429 beyond that.',
+		},
+		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description:
+				'How long one call may wait in total for Zoho to recover from rate limits (429), outages (5xx) and network errors, with exponential backoff (1 s, 5 s, 25 s …) or Zoho’s Retry-After. After that the item goes to the error output.',
+		},
+		{
+			displayName: 'Run Zoho Automation',
+			name: 'runAutomation',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether Zoho runs its workflow rules, approvals and blueprints for these records. Off sends "trigger": [].',
+		},
+	],
+};
+
+export function readCallOptions(
+	this: IExecuteFunctions,
+	itemIndex = 0,
+): { limits: ZohoCallLimits; trigger?: string[] } {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const limits: ZohoCallLimits = {
+		maxRetryWaitMs: Math.max(0, Number(options.maxRetryWaitSeconds ?? 60)) * 1000,
+		maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
+	};
+	return { limits, trigger: options.runAutomation === false ? [] : undefined };
+}
+
+/** A collection of extra Zoho fields: API names load from the module's field metadata. */
+export function customFieldsProperty(
+	module: string,
+	loadOptionsMethod: string,
+	displayOptions: INodeProperties['displayOptions'],
+): INodeProperties {
+	return {
+		displayName: 'Custom Fields',
+		name: 'customFields',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Field',
+		default: {},
+		description: `More ${module} fields to send, by API name (custom fields included)`,
+		displayOptions,
+		options: [
+			{
+				displayName: 'Field',
+				name: 'field',
+				values: [
+					{
+						displayName: 'Field Name or ID',
+						name: 'name',
+						type: 'options',
+						typeOptions: { loadOptionsMethod },
+						default: '',
+						description:
+							'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+					},
+				],
+			},
+		],
+	};
+}
+
+export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
+	const collection = this.getNodeParameter('customFields', itemIndex, {}) as {
+		field?: Array<{ name: string; value: unknown }>;
+	};
+	const fields: Record<string, unknown> = {};
+	for (const { name, value } of collection.field ?? []) {
+		if (name) fields[name] = value;
+	}
+	return fields;
+}
+
+/** Order-id field: the unique Zoho field that makes one Deal / Sales Order per WooCommerce order. */
+export function orderIdProperties(displayOptions: INodeProperties['displayOptions']): INodeProperties[] {
+	return [
+		{
+			displayName: 'Order ID',
+			name: 'orderId',
+			type: 'string',
+			default: '={{ $json.id }}',
+			required: true,
+			description: 'The WooCommerce order ID: the key that makes this write happen once per order',
+			displayOptions,
+		},
+		{
+			displayName: 'Order ID Field',
+			name: 'orderIdField',
+			type: 'string',
+			default: 'WooCommerce_Order_ID',
+			required: true,
+			description:
+				'API name of a unique single-line field in Zoho that stores the order ID. Create it with the operation "Set Up Order ID Field". Records are upserted on it, so a second delivery of the same order updates the same record.',
+			displayOptions,
+		},
+	];
+}

@@ -1,0 +1,32 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as setUpOrderIdField from '../orderIdField/setUp.operation';
+import * as create from './create.operation';
+
+export { create, setUpOrderIdField };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['deal'] } },
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				description: 'Create exactly one deal per WooCommerce order (upsert on the order ID field)',
+				action: 'Create a deal for an order',
+			},
+			{
+				name: 'Set Up Order ID Field',
+				value: 'setUpOrderIdField',
+				description: 'Create the unique order ID field on Deals when it is missing',
+				action: 'Set up the deal order ID field',
+			},
+		],
+		default: 'create',
+	},
+	...create.description,
+];

@@ -1,0 +1,196 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { buildDealRecord, describeOrder, type DealFieldValues } from '../../mapping/deal';
+import { withKeyedLocks } from '../../helpers/keyedLock';
+import { planOrderKeyedWrite, upsertGrouped, writeByLookup } from '../../helpers/groupedWrites';
+import type { WooOrder } from '../../helpers/interfaces';
+import { zohoOrgKey } from '../../helpers/org';
+import { localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import type { ItemOutcome } from '../../helpers/runLedger';
+import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
+
+const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Deal Name',
+		name: 'dealName',
+		type: 'string',
+		required: true,
+		default: '=WooCommerce Order #{{ $json.number }} ({{ $json.billing.first_name }} {{ $json.billing.last_name }})',
+		displayOptions,
+	},
+	{
+		displayName: 'Stage Name or ID',
+		name: 'stage',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDealStages' },
+		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
+		default: 'Closed Won',
+		required: true,
+		description:
+			'Deal stage (from your Zoho Stage picklist). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions,
+	},
+	{
+		displayName: 'Pipeline',
+		name: 'pipeline',
+		type: 'string',
+		default: '',
+		placeholder: 'Standard (Standard)',
+		description:
+			'Only sent when your org uses pipelines (then Zoho requires it); empty uses the first pipeline Zoho lists. The stage must belong to it.',
+		displayOptions,
+	},
+	{
+		displayName: 'Closing Date',
+		name: 'closingDate',
+		type: 'string',
+		default: '={{ $json.date_created }}',
+		description: 'Order date; sent as yyyy-MM-dd',
+		displayOptions,
+	},
+	{
+		displayName: 'Amount',
+		name: 'amount',
+		type: 'string',
+		default: '={{ $json.total }}',
+		description: 'Order total as placed (refunds are listed in the description, not subtracted)',
+		displayOptions,
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		default: '={{ $json.currency }}',
+		description: 'ISO currency code; only sent when multi-currency is on in your Zoho org',
+		displayOptions,
+	},
+	{
+		displayName: 'Contact ID',
+		name: 'contactId',
+		type: 'string',
+		default: '={{ $json.zoho?.contact?.id }}',
+		description: 'Zoho contact to link (Contact_Name), e.g. from the Upsert Contact step before this one',
+		displayOptions,
+	},
+	{
+		displayName: 'Account ID',
+		name: 'accountId',
+		type: 'string',
+		default: '={{ $json.zoho?.account?.id }}',
+		description: 'Zoho account to link (Account_Name); empty for orders without a company',
+		displayOptions,
+	},
+	{
+		displayName: 'Type',
+		name: 'type',
+		type: 'string',
+		default: 'New Business',
+		description: 'Deal Type picklist value; empty sends none',
+		displayOptions,
+	},
+	{
+		displayName: 'Lead Source Name or ID',
+		name: 'leadSource',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDealLeadSources' },
+		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
+		default: 'Online Store',
+		description:
+			'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions,
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description:
+			'Leave empty for the order summary: items with quantities and SKUs, shipping, fees, discounts, tax, total, payment method and refunds',
+		displayOptions,
+	},
+	...orderIdProperties(displayOptions),
+	customFieldsProperty('Deals', 'getDealFields', displayOptions),
+	{ ...callOptions, displayOptions },
+];
+
+export async function execute(this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
+	const items = this.getInputData();
+	const settings = readCallOptions.call(this);
+	const outcomes = new Map<number, ItemOutcome>();
+	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+
+	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, 'deal.create');
+	if (plan.kind === 'failed') {
+		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
+		return outcomes;
+	}
+	const fieldNames = new Set(plan.fields.map((field) => field.api_name));
+	const firstPipeline = plan.fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
+
+	const byOrder = new Map<string, { record: IDataObject; indices: number[] }>();
+	for (const index of indices) {
+		try {
+			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+			const orderId = String(param('orderId') ?? '').trim();
+			if (!orderId) {
+				outcomes.set(index, fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }));
+				continue;
+			}
+			const values: DealFieldValues = {
+				Deal_Name: param('dealName'),
+				Stage: param('stage'),
+				// Zoho requires Pipeline when the org uses pipelines and rejects it otherwise.
+				Pipeline: fieldNames.has('Pipeline') ? param('pipeline') || firstPipeline : undefined,
+				Closing_Date: param('closingDate'),
+				Amount: param('amount'),
+				Currency: fieldNames.has('Currency') ? param('currency') : undefined,
+				Contact_Id: param('contactId'),
+				Account_Id: param('accountId'),
+				Type: param('type'),
+				Lead_Source: param('leadSource'),
+				Description: param('description') || describeOrder(items[index].json as WooOrder),
+				customFields: readCustomFields.call(this, index),
+			};
+			const record = buildDealRecord(values, orderIdField, orderId);
+			const group = byOrder.get(orderId) ?? { record, indices: [] };
+			group.record = record;
+			group.indices.push(index);
+			byOrder.set(orderId, group);
+		} catch (error) {
+			outcomes.set(index, fail((error as Error).message));
+		}
+	}
+	if (!byOrder.size) return outcomes;
+
+	const org = zohoOrgKey.call(this);
+	const keyed = [...byOrder].map(([orderId, { record }]) => [orderId, record] as [string, IDataObject]);
+	const results = await withKeyedLocks(
+		[...byOrder.keys()].map((orderId) => `${org}:Deals:${orderId}`),
+		async () =>
+			plan.kind === 'ready'
+				? await upsertGrouped.call(this, 'Deals', keyed, plan.upsertOn, 'deal.create', settings)
+				: await writeByLookup.call(this, 'Deals', orderIdField, keyed, 'deal.create', settings),
+	);
+
+	for (const [orderId, group] of byOrder) {
+		const result = results.get(orderId)!;
+		for (const index of group.indices) {
+			outcomes.set(
+				index,
+				result.ok
+					? { ok: true, json: withZohoResult(items[index], { deal: { ...recordSummary(result), orderId } }) }
+					: { ok: false, error: result.error },
+			);
+		}
+	}
+	return outcomes;
+}
+
+function fail(message: string, details: IDataObject = {}): ItemOutcome {
+	return { ok: false, error: localFailure('deal.create', 'validation', message, details) };
+}

@@ -1,0 +1,93 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { cleanText } from '../../mapping/text';
+import { toAmount } from '../../mapping/money';
+import { isUniqueField, upsertGrouped } from '../../helpers/groupedWrites';
+import { withKeyedLocks } from '../../helpers/keyedLock';
+import { zohoOrgKey } from '../../helpers/org';
+import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import type { ItemOutcome } from '../../helpers/runLedger';
+import { zohoGetFields } from '../../transport';
+import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
+
+const displayOptions = { show: { resource: ['product'], operation: ['upsert'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Product Code',
+		name: 'productCode',
+		type: 'string',
+		default: '={{ $json.sku }}',
+		required: true,
+		description: 'The product is found by this code (the WooCommerce SKU) when Product_Code is unique in Zoho, else by name',
+		displayOptions,
+	},
+	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '={{ $json.name }}', required: true, displayOptions },
+	{ displayName: 'Unit Price', name: 'unitPrice', type: 'string', default: '={{ $json.price }}', displayOptions },
+	{ displayName: 'Description', name: 'description', type: 'string', default: '', displayOptions },
+	customFieldsProperty('Products', 'getProductFields', displayOptions),
+	{ ...callOptions, displayOptions },
+];
+
+export async function execute(this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
+	const items = this.getInputData();
+	const settings = readCallOptions.call(this);
+	const outcomes = new Map<number, ItemOutcome>();
+	const byCode = (await productDuplicateField.call(this)) === 'Product_Code';
+	const planned: Array<{ index: number; key: string; record: IDataObject }> = [];
+	for (const index of indices) {
+		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+		try {
+			const record: IDataObject = {
+				Product_Name: cleanText(param('productName')),
+				Product_Code: cleanText(param('productCode')),
+				Unit_Price: toAmount(param('unitPrice')),
+				Description: cleanText(param('description'), 32000),
+				Product_Active: true,
+				...readCustomFields.call(this, index),
+			};
+			for (const key of Object.keys(record)) if (record[key] === undefined || record[key] === '') delete record[key];
+			if (!record.Product_Name) {
+				outcomes.set(index, fail('No product name: Zoho requires Product_Name', { api_name: 'Product_Name' }));
+				continue;
+			}
+			planned.push({ index, key: groupKey(byCode ? record.Product_Code ?? record.Product_Name : record.Product_Name), record });
+		} catch (error) {
+			outcomes.set(index, fail((error as Error).message));
+		}
+	}
+	if (!planned.length) return outcomes;
+	const org = zohoOrgKey.call(this);
+	const results = await withKeyedLocks(
+		planned.map(({ key }) => `${org}:Products:${key}`),
+		async () =>
+			await upsertGrouped.call(
+				this,
+				'Products',
+				planned.map(({ key, record }) => [key, record]),
+				[byCode ? 'Product_Code' : 'Product_Name'],
+				'product.upsert',
+				settings,
+			),
+	);
+	for (const { index, key } of planned) {
+		const result = results.get(key)!;
+		outcomes.set(
+			index,
+			result.ok
+				? { ok: true, json: withZohoResult(items[index], { product: recordSummary(result) }) }
+				: { ok: false, error: result.error },
+		);
+	}
+	return outcomes;
+}
+
+/** Zoho's system duplicate check for Products is Product_Name; SKUs are only safe when Product_Code is unique. */
+export async function productDuplicateField(this: IExecuteFunctions): Promise<'Product_Code' | 'Product_Name'> {
+	const fields = await zohoGetFields.call(this, 'Products');
+	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code')) ? 'Product_Code' : 'Product_Name';
+}
+
+function fail(message: string, details: IDataObject = {}): ItemOutcome {
+	return { ok: false, error: localFailure('product.upsert', 'validation', message, details) };
+}

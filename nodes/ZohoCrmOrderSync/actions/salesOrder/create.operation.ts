@@ -1,0 +1,219 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import {
+	buildProductRecords,
+	buildSalesOrderRecord,
+	checkSalesOrderTotal,
+	type SalesOrderFieldValues,
+} from '../../mapping/salesOrder';
+import { planOrderKeyedWrite, upsertGrouped, writeByLookup } from '../../helpers/groupedWrites';
+import type { WooOrder, ZohoRecordResult } from '../../helpers/interfaces';
+import { withKeyedLocks } from '../../helpers/keyedLock';
+import { zohoOrgKey } from '../../helpers/org';
+import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import type { ItemOutcome } from '../../helpers/runLedger';
+import { productDuplicateField } from '../product/upsert.operation';
+import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
+
+const displayOptions = { show: { resource: ['salesOrder'], operation: ['create'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Line items become Zoho Products found by Product Code = SKU (or wc-<product or variation ID> without SKU); missing products are created in one batched call. Shipping and fees go into Adjustment. If Zoho’s grand total would differ from the order total by a cent, the item goes to the error output instead.',
+		name: 'salesOrderNotice',
+		type: 'notice',
+		default: '',
+		displayOptions,
+	},
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		required: true,
+		default: '=WooCommerce Order #{{ $json.number }}',
+		displayOptions,
+	},
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'string',
+		default: '',
+		placeholder: 'Created',
+		description: 'Sales order Status picklist value; empty leaves Zoho’s default',
+		displayOptions,
+	},
+	{
+		displayName: 'Contact ID',
+		name: 'contactId',
+		type: 'string',
+		default: '={{ $json.zoho?.contact?.id }}',
+		displayOptions,
+	},
+	{
+		displayName: 'Account ID',
+		name: 'accountId',
+		type: 'string',
+		default: '={{ $json.zoho?.account?.id }}',
+		displayOptions,
+	},
+	{
+		displayName: 'Deal ID',
+		name: 'dealId',
+		type: 'string',
+		default: '={{ $json.zoho?.deal?.id }}',
+		description: 'Deal to link, when the workflow also creates one',
+		displayOptions,
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '={{ $json.customer_note }}',
+		displayOptions,
+	},
+	...orderIdProperties(displayOptions),
+	customFieldsProperty('Sales_Orders', 'getSalesOrderFields', displayOptions),
+	{ ...callOptions, displayOptions },
+];
+
+interface PlannedSalesOrder {
+	index: number;
+	orderId: string;
+	order: WooOrder;
+	values: SalesOrderFieldValues;
+	productKeys: string[];
+}
+
+export async function execute(this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
+	const items = this.getInputData();
+	const settings = readCallOptions.call(this);
+	const outcomes = new Map<number, ItemOutcome>();
+	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+	const plan = await planOrderKeyedWrite.call(this, 'Sales_Orders', orderIdField, 'salesOrder.create');
+	if (plan.kind === 'failed') {
+		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
+		return outcomes;
+	}
+	const productKeyField = await productDuplicateField.call(this);
+
+	const products = new Map<string, IDataObject>();
+	const planned: PlannedSalesOrder[] = [];
+	for (const index of indices) {
+		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+		try {
+			const order = items[index].json as WooOrder;
+			const orderId = String(param('orderId') ?? '').trim();
+			if (!orderId) {
+				outcomes.set(index, fail('No order id: the sales order cannot be made idempotent without it'));
+				continue;
+			}
+			const productKeys: string[] = [];
+			for (const product of buildProductRecords(order)) {
+				const key = groupKey(product[productKeyField]);
+				products.set(key, product);
+				productKeys.push(key);
+			}
+			planned.push({
+				index,
+				orderId,
+				order,
+				productKeys,
+				values: {
+					Subject: param('subject'),
+					Status: param('status'),
+					Contact_Id: param('contactId'),
+					Account_Id: param('accountId'),
+					Deal_Id: param('dealId'),
+					Description: param('description'),
+					customFields: readCustomFields.call(this, index),
+				},
+			});
+		} catch (error) {
+			outcomes.set(index, fail((error as Error).message));
+		}
+	}
+	if (!planned.length) return outcomes;
+
+	const org = zohoOrgKey.call(this);
+	// Products of every order in this run in one batched upsert (≤ 100 records per Zoho call).
+	const productResults = await withKeyedLocks(
+		[...products.keys()].map((key) => `${org}:Products:${key}`),
+		async () =>
+			await upsertGrouped.call(this, 'Products', [...products], [productKeyField], 'product.upsert', settings),
+	);
+
+	const byOrder = new Map<string, { record: IDataObject; indices: number[] }>();
+	for (const item of planned) {
+		const failedProduct = item.productKeys.map((key) => productResults.get(key)!).find((result) => !result.ok);
+		if (failedProduct && !failedProduct.ok) {
+			outcomes.set(item.index, { ok: false, error: failedProduct.error });
+			continue;
+		}
+		const productIds: Record<string, string> = {};
+		for (const key of item.productKeys) {
+			const result = productResults.get(key) as Extract<ZohoRecordResult, { ok: true }>;
+			productIds[String(products.get(key)!.Product_Code)] = result.id;
+		}
+		try {
+			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField);
+			record[orderIdField] = item.orderId;
+			const totals = checkSalesOrderTotal(item.order, record);
+			if (!totals.ok) {
+				outcomes.set(item.index, {
+					ok: false,
+					error: localFailure(
+						'salesOrder.create',
+						'totals_mismatch',
+						totals.message,
+						{ orderTotal: totals.orderTotal, zohoTotal: totals.zohoTotal },
+						{ method: 'POST', path: '/crm/v8/Sales_Orders/upsert', body: { data: [record] } },
+					),
+				});
+				continue;
+			}
+			const group = byOrder.get(item.orderId) ?? { record, indices: [] };
+			group.record = record;
+			group.indices.push(item.index);
+			byOrder.set(item.orderId, group);
+		} catch (error) {
+			outcomes.set(item.index, fail((error as Error).message));
+		}
+	}
+	if (!byOrder.size) return outcomes;
+
+	const keyed = [...byOrder].map(([orderId, { record }]) => [orderId, record] as [string, IDataObject]);
+	const results = await withKeyedLocks(
+		[...byOrder.keys()].map((orderId) => `${org}:Sales_Orders:${orderId}`),
+		async () =>
+			plan.kind === 'ready'
+				? await upsertGrouped.call(this, 'Sales_Orders', keyed, plan.upsertOn, 'salesOrder.create', settings)
+				: await writeByLookup.call(this, 'Sales_Orders', orderIdField, keyed, 'salesOrder.create', settings),
+	);
+	for (const [orderId, group] of byOrder) {
+		const result = results.get(orderId)!;
+		for (const index of group.indices) {
+			const item = planned.find((candidate) => candidate.index === index)!;
+			outcomes.set(
+				index,
+				result.ok
+					? {
+							ok: true,
+							json: withZohoResult(items[index], {
+								salesOrder: { ...recordSummary(result), orderId },
+								products: item.productKeys.map((key) => ({
+									code: products.get(key)!.Product_Code,
+									...recordSummary(productResults.get(key) as Extract<ZohoRecordResult, { ok: true }>),
+								})),
+							}),
+						}
+					: { ok: false, error: result.error },
+			);
+		}
+	}
+	return outcomes;
+}
+
+function fail(message: string): ItemOutcome {
+	return { ok: false, error: localFailure('salesOrder.create', 'validation', message) };
+}

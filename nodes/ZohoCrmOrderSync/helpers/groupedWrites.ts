@@ -1,0 +1,140 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ZohoField } from '../transport';
+import { zohoCoql, zohoGetFields, zohoWriteRecords, type ZohoCallLimits } from '../transport';
+import type { ZohoRecordResult, ZohoSyncError } from './interfaces';
+import { localFailure } from './outcomes';
+
+export interface WriteSettings {
+	limits: ZohoCallLimits;
+	trigger?: string[];
+}
+
+/** Upserts one record per group key (the last item's values win) and answers per group key. */
+export async function upsertGrouped(
+	this: IExecuteFunctions,
+	module: string,
+	keyed: Array<[string, IDataObject]>,
+	duplicateCheckFields: string[],
+	operation: string,
+	{ limits, trigger }: WriteSettings,
+): Promise<Map<string, ZohoRecordResult>> {
+	const byKey = new Map(keyed);
+	const keys = [...byKey.keys()];
+	const answers = new Map<string, ZohoRecordResult>();
+	if (!keys.length) return answers;
+	const { results } = await zohoWriteRecords.call(this, {
+		module,
+		records: keys.map((key) => byKey.get(key)!),
+		mode: 'upsert',
+		duplicateCheckFields,
+		trigger,
+		operation,
+		limits,
+	});
+	keys.forEach((key, position) => answers.set(key, results[position]));
+	return answers;
+}
+
+/** Zoho marks "Do not allow duplicate values" fields with a non-empty `unique` object (or true). */
+export function isUniqueField(field: ZohoField | undefined): boolean {
+	const unique = field?.unique as unknown;
+	if (!unique) return false;
+	if (typeof unique === 'object') return Object.keys(unique as object).length > 0;
+	return unique === true;
+}
+
+export type OrderKeyedWrite =
+	| { kind: 'ready'; upsertOn: string[]; fields: ZohoField[] }
+	| { kind: 'lookup'; fields: ZohoField[] }
+	| { kind: 'failed'; error: ZohoSyncError };
+
+/**
+ * How records keyed by a WooCommerce order id are written to `module`:
+ * - the order-id field is unique → upsert on it (atomic in Zoho; a concurrent duplicate gets DUPLICATE_DATA
+ *   and the transport re-sends it as an update);
+ * - the field exists but is not unique → look the order up with COQL (no search-index lag) and update or
+ *   insert; racy when the same order arrives twice at the same moment, hence the unique field;
+ * - the field is missing → every item fails with what to do about it.
+ */
+export async function planOrderKeyedWrite(
+	this: IExecuteFunctions,
+	module: string,
+	orderIdField: string,
+	operation: string,
+): Promise<OrderKeyedWrite> {
+	let fields: ZohoField[];
+	try {
+		fields = await zohoGetFields.call(this, module);
+	} catch (error) {
+		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
+		if (syncError) return { kind: 'failed', error: { ...syncError, operation } };
+		throw error;
+	}
+	const field = fields.find((candidate) => candidate.api_name === orderIdField);
+	if (!field) {
+		return {
+			kind: 'failed',
+			error: localFailure(
+				operation,
+				'validation',
+				`Zoho CRM module ${module} has no field "${orderIdField}". Run this node's operation "Set Up Order ID Field" once (it needs the scope ZohoCRM.settings.fields.ALL), or create a single-line field with that API name and "Do not allow duplicate values" in Zoho CRM Setup.`,
+				{ api_name: orderIdField, module },
+			),
+		};
+	}
+	return isUniqueField(field) ? { kind: 'ready', upsertOn: [orderIdField], fields } : { kind: 'lookup', fields };
+}
+
+/** The fallback without a unique field: COQL lookup by order id, then update by id or insert. */
+export async function writeByLookup(
+	this: IExecuteFunctions,
+	module: string,
+	orderIdField: string,
+	keyed: Array<[string, IDataObject]>,
+	operation: string,
+	{ limits, trigger }: WriteSettings,
+): Promise<Map<string, ZohoRecordResult>> {
+	const answers = new Map<string, ZohoRecordResult>();
+	const toInsert: Array<[string, IDataObject]> = [];
+	const toUpdate: Array<[string, IDataObject]> = [];
+	for (const [orderId, record] of keyed) {
+		if (!/^[\w.-]+$/.test(orderId)) {
+			answers.set(orderId, {
+				ok: false,
+				error: localFailure(operation, 'validation', `Order id "${orderId}" cannot be looked up safely`),
+			});
+			continue;
+		}
+		try {
+			const rows = await zohoCoql.call(
+				this,
+				`select id from ${module} where ${orderIdField} = '${orderId}' limit 1`,
+				operation,
+				limits,
+			);
+			if (rows.length) toUpdate.push([orderId, { ...record, id: String(rows[0].id) }]);
+			else toInsert.push([orderId, record]);
+		} catch (error) {
+			const syncError = (error as { syncError?: ZohoSyncError }).syncError;
+			if (!syncError) throw error;
+			answers.set(orderId, { ok: false, error: syncError });
+		}
+	}
+	for (const [mode, group] of [
+		['insert', toInsert],
+		['update', toUpdate],
+	] as const) {
+		if (!group.length) continue;
+		const { results } = await zohoWriteRecords.call(this, {
+			module,
+			records: group.map(([, record]) => record),
+			mode,
+			trigger,
+			operation,
+			limits,
+		});
+		group.forEach(([orderId], position) => answers.set(orderId, results[position]));
+	}
+	return answers;
+}

@@ -1,0 +1,91 @@
+import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+
+import { RETRYABLE_CATEGORIES, type ErrorCategory, type ZohoRecordResult, type ZohoSyncError } from './interfaces';
+import type { ItemOutcome } from './runLedger';
+
+/** A failure found before or without asking Zoho (missing email, totals that do not add up …). */
+export function localFailure(
+	operation: string,
+	category: ErrorCategory,
+	message: string,
+	details: IDataObject = {},
+	request: ZohoSyncError['request'] = { method: '', path: '', body: null },
+): ZohoSyncError {
+	return {
+		category,
+		httpCode: null,
+		zohoCode: null,
+		message,
+		details,
+		attempts: 0,
+		request,
+		operation,
+		failedAt: new Date().toISOString(),
+	};
+}
+
+/** The item as it continues: the order it came with, plus what Zoho answered under `zoho.<what>`. */
+export function withZohoResult(item: INodeExecutionData, results: IDataObject): IDataObject {
+	const previous = (item.json.zoho as IDataObject | undefined) ?? {};
+	return { ...item.json, zoho: { ...previous, ...results } };
+}
+
+export function recordSummary(result: Extract<ZohoRecordResult, { ok: true }>): IDataObject {
+	return { id: result.id, action: result.action };
+}
+
+/** Lowercased, trimmed key for grouping records that Zoho would treat as the same (email, name). */
+export const groupKey = (value: unknown): string => String(value ?? '').trim().toLowerCase();
+
+/**
+ * Turns per-item outcomes into the node's output.
+ *
+ * Failed items become `{ json: { error, message } }`: n8n 2.40 moves exactly that shape to the error
+ * output (when onError is continueErrorOutput) and merges the original input item into it, so the error
+ * branch gets the order plus a structured `error`. Throwing instead would send the input down the success
+ * output. Without a continue mode, the first failure is thrown as the node's error.
+ *
+ * Order: retry-on-fail re-runs the node only when the first item carries json.error, so a transient
+ * failure goes first (a re-run may help), and otherwise successes go first (a re-run would not).
+ */
+export function buildOutput(
+	ctx: IExecuteFunctions,
+	count: number,
+	outcomes: Map<number, ItemOutcome>,
+): INodeExecutionData[] {
+	const transient: INodeExecutionData[] = [];
+	const succeeded: INodeExecutionData[] = [];
+	const final: INodeExecutionData[] = [];
+	for (let index = 0; index < count; index++) {
+		const outcome = outcomes.get(index);
+		if (!outcome) continue;
+		if (outcome.ok) {
+			succeeded.push({ json: outcome.json, pairedItem: { item: index } });
+			continue;
+		}
+		if (!ctx.continueOnFail()) {
+			throw new NodeApiError(ctx.getNode(), outcome.error as unknown as JsonObject, {
+				message: outcome.error.message,
+				description: describeFailure(outcome.error),
+				httpCode: outcome.error.httpCode ? String(outcome.error.httpCode) : undefined,
+				itemIndex: index,
+			});
+		}
+		const errorItem = {
+			json: { error: outcome.error, message: outcome.error.message },
+			pairedItem: { item: index },
+		};
+		(RETRYABLE_CATEGORIES.includes(outcome.error.category) ? transient : final).push(errorItem);
+	}
+	return [...transient, ...succeeded, ...final];
+}
+
+function describeFailure(error: ZohoSyncError): string {
+	const parts = [`category: ${error.category}`];
+	if (error.zohoCode) parts.push(`Zoho code: ${error.zohoCode}`);
+	if (error.httpCode) parts.push(`HTTP ${error.httpCode}`);
+	if (Object.keys(error.details ?? {}).length) parts.push(`details: ${JSON.stringify(error.details)}`);
+	parts.push(`attempts: ${error.attempts}`);
+	return parts.join('; ');
+}

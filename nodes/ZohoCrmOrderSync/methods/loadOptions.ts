@@ -1,0 +1,49 @@
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { zohoGetFields } from '../transport';
+
+async function picklist(this: ILoadOptionsFunctions, module: string, apiName: string): Promise<INodePropertyOptions[]> {
+	const fields = await zohoGetFields.call(this, module, { refresh: true });
+	const field = fields.find((candidate) => candidate.api_name === apiName);
+	return (field?.pick_list_values ?? [])
+		.filter((value) => value.actual_value !== '-None-')
+		.map((value) => ({ name: value.display_value, value: value.actual_value }));
+}
+
+/** Writable fields of a module, for the "Custom Fields" pickers (read-only and lookup-only fields left out). */
+async function writableFields(this: ILoadOptionsFunctions, module: string): Promise<INodePropertyOptions[]> {
+	const fields = await zohoGetFields.call(this, module, { refresh: true });
+	return fields
+		.filter((field) => !field.read_only && !['ownerlookup', 'autonumber', 'formula', 'subform'].includes(field.data_type))
+		.map((field) => ({
+			name: `${field.display_label}${field.custom_field ? ' (custom)' : ''}`,
+			value: field.api_name,
+			description: `${field.api_name} · ${field.data_type}`,
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function getDealStages(this: ILoadOptionsFunctions) {
+	return await picklist.call(this, 'Deals', 'Stage');
+}
+export async function getContactLeadSources(this: ILoadOptionsFunctions) {
+	return await picklist.call(this, 'Contacts', 'Lead_Source');
+}
+export async function getDealLeadSources(this: ILoadOptionsFunctions) {
+	return await picklist.call(this, 'Deals', 'Lead_Source');
+}
+export async function getContactFields(this: ILoadOptionsFunctions) {
+	return await writableFields.call(this, 'Contacts');
+}
+export async function getAccountFields(this: ILoadOptionsFunctions) {
+	return await writableFields.call(this, 'Accounts');
+}
+export async function getDealFields(this: ILoadOptionsFunctions) {
+	return await writableFields.call(this, 'Deals');
+}
+export async function getSalesOrderFields(this: ILoadOptionsFunctions) {
+	return await writableFields.call(this, 'Sales_Orders');
+}
+export async function getProductFields(this: ILoadOptionsFunctions) {
+	return await writableFields.call(this, 'Products');
+}

@@ -1,0 +1,20 @@
+import { sleep } from 'n8n-workflow';
+
+/*
+ * Time and randomness for the transport, in one small module so unit tests can replace them
+ * (jest.spyOn(clock, 'wait')) and record back-off waits without really waiting.
+ */
+
+/** Waits `ms` milliseconds (n8n's sleep: community nodes may not use setTimeout). */
+export async function wait(ms: number): Promise<void> {
+	if (ms > 0) await sleep(ms);
+}
+
+export function now(): number {
+	return Date.now();
+}
+
+/** A number in [0, 1) for back-off jitter. */
+export function random(): number {
+	return Math.random();
+}

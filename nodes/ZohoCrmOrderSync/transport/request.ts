@@ -1,0 +1,482 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import { zohoApiBase, type ZohoDataCenterSettings } from '../../../credentials/zohoDataCenters';
+import {
+	isZohoTokenError,
+	ZOHO_TOKEN_THROTTLE_MESSAGE,
+	zohoTokenError,
+	ZohoTokenError,
+} from '../../../credentials/zohoToken';
+import type { ZohoSyncError } from '../helpers/interfaces';
+import * as clock from './clock';
+import { KeyedSemaphore } from './concurrency';
+import {
+	toSyncError,
+	ZohoApiError,
+	zohoErrorCategory,
+	zohoScopeForPath,
+	type ZohoHttpAnswer,
+} from './errors';
+import type { ZohoContext, ZohoCredentialType, ZohoRequest, ZohoResponse } from './types';
+
+export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
+export const DEFAULT_MAX_CONCURRENCY = 5;
+const REQUEST_TIMEOUT_MS = 60_000;
+/** Back-off without Retry-After: 1 s, 5 s, 25 s, 125 s … each ×(0.8–1.2). Zoho documents no Retry-After. */
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_FACTOR = 5;
+/** Zoho blocks token creation for the rest of a 10-minute window once 10 tokens were made from one refresh token. */
+const TOKEN_THROTTLE_COOLDOWN_MS = 10 * 60_000;
+
+/** 401 codes that mean "this access token is no good", answered by one refresh. */
+const EXPIRED_TOKEN_CODES = new Set(['INVALID_TOKEN', 'INVALID_OAUTHTOKEN', 'AUTHENTICATION_FAILURE']);
+/** Errors where the request may have reached Zoho (so a plain insert may have been done). */
+const AMBIGUOUS_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'TIMEOUT']);
+/** Errors that prove the request never reached Zoho. */
+const UNSENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+const semaphore = new KeyedSemaphore();
+const refreshesInFlight = new Map<string, Promise<Outcome>>();
+const lastRefreshAt = new Map<string, number>();
+const tokenBlockedUntil = new Map<string, number>();
+
+/** For tests: forget token cool-downs and refreshes in flight. */
+export function resetZohoRequestState(): void {
+	refreshesInFlight.clear();
+	lastRefreshAt.clear();
+	tokenBlockedUntil.clear();
+}
+
+/** Calls in flight for a credential key (credential type + id), for tests and diagnostics. */
+export function zohoCallsInFlight(key: string): number {
+	return semaphore.inFlight(key);
+}
+
+/** Which credential the node uses: node parameter 'authentication' ('oAuth2' | 'refreshToken'). */
+export function zohoCredentialType(this: ZohoContext): ZohoCredentialType {
+	let value: unknown;
+	try {
+		value =
+			typeof (this as IExecuteFunctions).getInputData === 'function'
+				? (this as IExecuteFunctions).getNodeParameter('authentication', 0, 'oAuth2')
+				: (this as ILoadOptionsFunctions).getNodeParameter('authentication', 'oAuth2');
+	} catch {
+		value = 'oAuth2';
+	}
+	return value === 'refreshToken' ? 'zohoCrmRefreshTokenApi' : 'zohoCrmOAuth2Api';
+}
+
+/** One key per Zoho org as far as this process can tell: the credential in use. */
+export function zohoCredentialKey(this: ZohoContext, credentialType: ZohoCredentialType): string {
+	const credential = this.getNode().credentials?.[credentialType];
+	return `${credentialType}:${credential?.id ?? credential?.name ?? 'default'}`;
+}
+
+/**
+ * API base: `api_domain` from Zoho's token answer (OAuth2: oauthTokenData.api_domain; refresh token: the stored
+ * apiDomain), else www./sandbox./developer.zohoapis.<dc>, else the custom API domain.
+ */
+export async function zohoApiBaseUrl(this: ZohoContext): Promise<string> {
+	const credentialType = zohoCredentialType.call(this);
+	const credentials = await this.getCredentials(credentialType);
+	const tokenDomain =
+		credentialType === 'zohoCrmOAuth2Api'
+			? (credentials.oauthTokenData as IDataObject | undefined)?.api_domain
+			: credentials.apiDomain;
+	const base = zohoApiBase(
+		credentials as unknown as ZohoDataCenterSettings,
+		typeof tokenDomain === 'string' ? tokenDomain : undefined,
+	);
+	if (!/^https?:\/\/[^/\s]+/.test(base)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'The Zoho credential has no usable API domain: with Data Center "Custom", fill in the API Domain',
+		);
+	}
+	return base;
+}
+
+type Outcome =
+	| { kind: 'answer'; answer: ZohoHttpAnswer }
+	| { kind: 'network'; code: string; message: string }
+	| { kind: 'token'; error: ZohoTokenError }
+	| { kind: 'failure'; message: string; credentialProblem: boolean };
+
+function normalizeHeaders(raw: unknown): Record<string, string> {
+	const headers: Record<string, string> = {};
+	if (typeof raw !== 'object' || raw === null) return headers;
+	const source =
+		typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+			? ((raw as { toJSON: () => unknown }).toJSON() as Record<string, unknown>)
+			: (raw as Record<string, unknown>);
+	for (const [name, value] of Object.entries(source ?? {})) {
+		if (value === undefined || value === null || typeof value === 'function') continue;
+		headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return headers;
+}
+
+function normalizeBody(raw: unknown): IDataObject | null {
+	if (raw === undefined || raw === null || raw === '') return null;
+	if (typeof raw === 'string') {
+		const text = raw.trim();
+		if (!text) return null;
+		try {
+			raw = JSON.parse(text);
+		} catch {
+			return { message: text.slice(0, 1000) };
+		}
+	}
+	if (Array.isArray(raw)) return { data: raw as IDataObject[] };
+	if (typeof raw === 'object' && raw !== null) return raw as IDataObject;
+	return { message: String(raw) };
+}
+
+function answerFromFullResponse(raw: unknown): ZohoHttpAnswer {
+	const response = (raw ?? {}) as { statusCode?: unknown; body?: unknown; headers?: unknown };
+	return {
+		status: typeof response.statusCode === 'number' ? response.statusCode : 200,
+		body: normalizeBody(response.body),
+		headers: normalizeHeaders(response.headers),
+	};
+}
+
+/** The error and its causes (n8n wraps the axios error in NodeApiError.cause). */
+function causeChain(error: unknown): Array<Record<string, unknown>> {
+	const chain: Array<Record<string, unknown>> = [];
+	let current: unknown = error;
+	while (typeof current === 'object' && current !== null && chain.length < 8) {
+		if (chain.includes(current as Record<string, unknown>)) break;
+		chain.push(current as Record<string, unknown>);
+		current = (current as { cause?: unknown }).cause;
+	}
+	return chain;
+}
+
+function networkCodeOf(entry: Record<string, unknown>): string | null {
+	const code = typeof entry.code === 'string' ? entry.code.toUpperCase() : '';
+	if (AMBIGUOUS_NETWORK_CODES.has(code) || UNSENT_NETWORK_CODES.has(code)) return code;
+	const message = typeof entry.message === 'string' ? entry.message.toLowerCase() : '';
+	if (message.includes('socket hang up')) return 'ECONNRESET';
+	if (message.includes('timeout') || message.includes('timed out')) return 'TIMEOUT';
+	return null;
+}
+
+/** Reads what happened from an error thrown by n8n's request helpers (see n8n-core request-helpers). */
+function outcomeFromError(error: unknown): Outcome {
+	const chain = causeChain(error);
+	const tokenError = chain.find((entry) => isZohoTokenError(entry));
+	if (tokenError) return { kind: 'token', error: tokenError as unknown as ZohoTokenError };
+	for (const entry of chain) {
+		const response = entry.response as { status?: unknown; data?: unknown; headers?: unknown } | undefined;
+		if (response && typeof response === 'object' && typeof response.status === 'number') {
+			return {
+				kind: 'answer',
+				answer: {
+					status: response.status,
+					body: normalizeBody(response.data),
+					headers: normalizeHeaders(response.headers),
+				},
+			};
+		}
+	}
+	// OAuth2 refresh errors from @n8n/client-oauth2 carry Zoho's token answer in `body`
+	for (const entry of chain) {
+		const body = normalizeBody(entry.body);
+		if (body && typeof body.error === 'string' && body.error) {
+			return {
+				kind: 'token',
+				error: zohoTokenError(body, typeof entry.status === 'number' ? entry.status : null),
+			};
+		}
+	}
+	for (const entry of chain) {
+		const code = networkCodeOf(entry);
+		if (code) {
+			const message = typeof entry.message === 'string' ? entry.message : code;
+			return { kind: 'network', code, message };
+		}
+	}
+	const top = chain[0] ?? {};
+	const httpCode = Number(top.httpCode);
+	if (Number.isInteger(httpCode) && httpCode >= 100) {
+		const context = top.context as { data?: unknown } | undefined;
+		return { kind: 'answer', answer: { status: httpCode, body: normalizeBody(context?.data), headers: {} } };
+	}
+	const message =
+		typeof top.message === 'string' && top.message ? top.message : 'Unknown error while calling Zoho CRM';
+	return {
+		kind: 'failure',
+		message,
+		credentialProblem: /credential|oauth|token|reconnect|not connected/i.test(message),
+	};
+}
+
+/** Zoho's error object for a whole call: top-level {code, message, details} or the first data[] entry. */
+export function zohoTopLevelError(
+	body: IDataObject | null,
+): { code: string | null; message: string | null; details: IDataObject } {
+	if (!body) return { code: null, message: null, details: {} };
+	const data = Array.isArray(body.data) ? (body.data as IDataObject[]) : null;
+	const source =
+		typeof body.code === 'string'
+			? body
+			: data && data[0] && typeof data[0] === 'object' && typeof data[0].code === 'string'
+				? data[0]
+				: body;
+	const details =
+		typeof source.details === 'object' && source.details !== null && !Array.isArray(source.details)
+			? (source.details as IDataObject)
+			: {};
+	return {
+		code: typeof source.code === 'string' ? source.code : null,
+		message: typeof source.message === 'string' ? source.message : null,
+		details,
+	};
+}
+
+function retryAfterMs(value: string | undefined): number | null {
+	if (!value) return null;
+	const seconds = Number(value.trim());
+	if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+	const date = Date.parse(value);
+	if (!Number.isNaN(date)) return Math.max(0, date - clock.now());
+	return null;
+}
+
+function backoffMs(retryIndex: number): number {
+	const jitter = 0.8 + 0.4 * clock.random();
+	return Math.round(BACKOFF_BASE_MS * BACKOFF_FACTOR ** retryIndex * jitter);
+}
+
+function creditsRemaining(headers: Record<string, string>): number | null {
+	const value = headers['x-api-credits-remaining'];
+	if (value === undefined || value.trim() === '') return null;
+	const credits = Number(value);
+	return Number.isFinite(credits) ? credits : null;
+}
+
+/** Whether a failed outcome may be retried, and after how long Zoho asked us to wait. */
+function retryPlan(outcome: Outcome, idempotent: boolean): { retry: boolean; retryAfter: number | null } {
+	if (outcome.kind === 'answer') {
+		const { status, headers } = outcome.answer;
+		// a 429 means Zoho did nothing, so even an insert may be sent again
+		if (status === 429) return { retry: true, retryAfter: retryAfterMs(headers['retry-after']) };
+		if (status >= 500 && idempotent) return { retry: true, retryAfter: retryAfterMs(headers['retry-after']) };
+		return { retry: false, retryAfter: null };
+	}
+	if (outcome.kind === 'network') {
+		return { retry: idempotent || UNSENT_NETWORK_CODES.has(outcome.code), retryAfter: null };
+	}
+	return { retry: false, retryAfter: null };
+}
+
+function isExpiredTokenAnswer(outcome: Outcome): boolean {
+	if (outcome.kind !== 'answer' || outcome.answer.status !== 401) return false;
+	const { code } = zohoTopLevelError(outcome.answer.body);
+	// scope mismatches are 401 too, but a new token would not help and costs one of 10 tokens per 10 minutes
+	return code === null || EXPIRED_TOKEN_CODES.has(code);
+}
+
+function syncErrorFromOutcome(outcome: Outcome, request: ZohoRequest, attempts: number): ZohoSyncError {
+	const summary = { method: request.method, path: request.path, body: request.body ?? null };
+	const base = { operation: request.operation, request: summary, attempts };
+	switch (outcome.kind) {
+		case 'answer': {
+			const { status, body } = outcome.answer;
+			const zoho = zohoTopLevelError(body);
+			const category = zohoErrorCategory(status, zoho.code);
+			const details: IDataObject = { ...zoho.details };
+			if (category === 'scope') {
+				const scope = zohoScopeForPath(request.path);
+				if (scope) details.requiredScope = scope;
+			}
+			return toSyncError({
+				...base,
+				category,
+				httpCode: status,
+				zohoCode: zoho.code,
+				message: zoho.message ?? `HTTP ${status}`,
+				details,
+			});
+		}
+		case 'network':
+			return toSyncError({
+				...base,
+				category: 'network',
+				message: outcome.code === 'TIMEOUT' ? 'no answer in time' : outcome.message,
+				details: { networkCode: outcome.code },
+			});
+		case 'token':
+			return toSyncError({
+				...base,
+				category: outcome.error.kind,
+				httpCode: outcome.error.httpStatus,
+				zohoCode: outcome.error.zohoError,
+				message: outcome.error.message,
+			});
+		default:
+			return toSyncError({
+				...base,
+				category: outcome.credentialProblem ? 'auth' : 'network',
+				message: outcome.message,
+			});
+	}
+}
+
+/**
+ * The single place that sends HTTP to Zoho CRM: base URL and auth from the credential, per-org concurrency cap,
+ * one token refresh on 401, back-off on 429 / 5xx / network errors within a wait budget, Zoho errors turned into
+ * ZohoApiError carrying a ZohoSyncError. Returns every 2xx answer (204 → body null).
+ */
+export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): Promise<ZohoResponse> {
+	const credentialType = zohoCredentialType.call(this);
+	const key = zohoCredentialKey.call(this, credentialType);
+	const baseUrl = await zohoApiBaseUrl.call(this);
+	const budgetMs = Math.max(0, request.limits?.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS);
+	const maxConcurrency = Math.max(1, Math.floor(request.limits?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+	const idempotent = request.idempotent !== false;
+
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${baseUrl}${request.path.startsWith('/') ? '' : '/'}${request.path}`,
+		json: true,
+		returnFullResponse: true,
+		timeout: REQUEST_TIMEOUT_MS,
+	};
+	if (request.body !== undefined) options.body = request.body;
+	if (request.qs !== undefined) options.qs = request.qs;
+
+	// n8n 2.x signs OAuth2 requests as "Bearer <token>" (ClientOAuth2Token.sign); any other tokenType moves the
+	// token into the query string. Zoho accepts "Bearer" as well as "Zoho-oauthtoken" in the header
+	// (https://www.zoho.com/accounts/protocol/oauth/use-access-token.html).
+	const credentialOptions: IAdditionalCredentialOptions | undefined =
+		credentialType === 'zohoCrmOAuth2Api' ? { oauth2: { tokenType: 'Bearer' } } : undefined;
+
+	/**
+	 * throwing = false: every status comes back as an answer (ignoreHttpStatusErrors), so n8n does not refresh.
+	 * throwing = true: n8n's own mechanism refreshes on 401 and retries once (OAuth2: requestOAuth2;
+	 * refresh-token credential: preAuthentication with credentialsExpired); we read the outcome from the error.
+	 */
+	const sendOnce = async (throwing: boolean): Promise<Outcome> =>
+		await semaphore.run(key, maxConcurrency, async () => {
+			try {
+				const response: unknown = await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					credentialType,
+					{ ...options, ignoreHttpStatusErrors: !throwing },
+					credentialOptions,
+				);
+				return { kind: 'answer', answer: answerFromFullResponse(response) } as Outcome;
+			} catch (error) {
+				return outcomeFromError(error);
+			}
+		});
+
+	let attempts = 0;
+	let waitedMs = 0;
+	let retryIndex = 0;
+	let refreshed = false;
+	for (;;) {
+		attempts++;
+		const sentAt = clock.now();
+		let outcome = await sendOnce(false);
+		if (!refreshed && isExpiredTokenAnswer(outcome)) {
+			refreshed = true;
+			attempts++;
+			outcome = await refreshAndResend(key, sentAt, sendOnce);
+		}
+		if (outcome.kind === 'answer' && outcome.answer.status < 300) {
+			return {
+				status: outcome.answer.status,
+				body: outcome.answer.body,
+				headers: outcome.answer.headers,
+				attempts,
+				creditsRemaining: creditsRemaining(outcome.answer.headers),
+			};
+		}
+		const plan = retryPlan(outcome, idempotent);
+		if (plan.retry) {
+			const delayMs = plan.retryAfter ?? backoffMs(retryIndex);
+			retryIndex++;
+			if (waitedMs + delayMs <= budgetMs) {
+				await clock.wait(delayMs);
+				waitedMs += delayMs;
+				continue;
+			}
+		}
+		const syncError = syncErrorFromOutcome(outcome, request, attempts);
+		if (refreshed && credentialType === 'zohoCrmOAuth2Api' && syncError.httpCode === 401) {
+			await explainFailedOAuth2Refresh.call(this, syncError);
+		}
+		throw new ZohoApiError(this.getNode(), syncError, {
+			answer: outcome.kind === 'answer' ? outcome.answer : null,
+		});
+	}
+}
+
+/**
+ * n8n merges Zoho's refresh answer over the stored token data even when Zoho answered HTTP 200 with
+ * `{"error": "invalid_code"}`, then retries with the old token. The stored `error` key tells why the 401 stayed.
+ */
+async function explainFailedOAuth2Refresh(this: ZohoContext, syncError: ZohoSyncError): Promise<void> {
+	try {
+		const credentials = await this.getCredentials('zohoCrmOAuth2Api');
+		const tokenData = credentials.oauthTokenData as IDataObject | undefined;
+		if (typeof tokenData?.error !== 'string' || !tokenData.error) return;
+		const tokenError = zohoTokenError(tokenData, null);
+		syncError.category = tokenError.kind;
+		syncError.message = tokenError.message;
+		syncError.details = { ...syncError.details, tokenError: tokenData.error };
+	} catch {
+		// keep Zoho's 401 as it is
+	}
+}
+
+/**
+ * One refresh per credential at a time: calls that hit 401 while another call refreshes wait for it and then
+ * resend normally. n8n serialises OAuth2 refreshes itself, but not preAuthentication, and Zoho allows only
+ * 10 tokens per refresh token in 10 minutes; after "Access Denied" we stop asking for 10 minutes.
+ */
+async function refreshAndResend(
+	key: string,
+	sentAt: number,
+	sendOnce: (throwing: boolean) => Promise<Outcome>,
+): Promise<Outcome> {
+	const blockedUntil = tokenBlockedUntil.get(key);
+	if (blockedUntil !== undefined && blockedUntil > clock.now()) {
+		return {
+			kind: 'token',
+			error: new ZohoTokenError(ZOHO_TOKEN_THROTTLE_MESSAGE, 'Access Denied', 'rate_limit', null),
+		};
+	}
+	const running = refreshesInFlight.get(key);
+	if (running) {
+		const ownerOutcome = await running;
+		if (ownerOutcome.kind === 'token') return ownerOutcome;
+		return await sendOnce(false);
+	}
+	// another call refreshed after this one was sent: the stored token is already new
+	if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
+	const refresh = sendOnce(true).then((outcome) => {
+		if (outcome.kind === 'token' && outcome.error.kind === 'rate_limit') {
+			tokenBlockedUntil.set(key, clock.now() + TOKEN_THROTTLE_COOLDOWN_MS);
+		} else {
+			lastRefreshAt.set(key, clock.now());
+		}
+		return outcome;
+	});
+	refreshesInFlight.set(key, refresh);
+	try {
+		return await refresh;
+	} finally {
+		refreshesInFlight.delete(key);
+	}
+}

@@ -1,0 +1,202 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import {
+	buildDeadLetterRecord,
+	mergeWithStored,
+	readBuiltRecords,
+	resolutionFor,
+	unpackRow,
+} from './deadLetterRecord';
+
+type Operation = 'buildRecord' | 'mergeStoredRows' | 'unpackForReplay' | 'markResolved';
+
+/**
+ * Turns the Zoho node's error-output items into flat Data Table rows, counts repeat failures of the same
+ * row, unpacks stored rows for replay and closes them after a successful replay. The Data Table nodes of
+ * the workflows do the storing; this node only shapes items.
+ *
+ * Success items never carry json.error: n8n's retry-on-fail re-runs a node whose first output item has it.
+ */
+export class ZohoSyncDeadLetter implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Zoho Sync Dead Letter',
+		name: 'zohoSyncDeadLetter',
+		icon: 'file:zohoSyncDeadLetter.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Store failed Zoho CRM syncs as dead-letter rows and replay them',
+		defaults: {
+			name: 'Zoho Sync Dead Letter',
+		},
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Build Record',
+						value: 'buildRecord',
+						description: 'Turn each failed item from a Zoho node error output into a flat dead-letter row',
+						action: 'Build a dead letter record',
+					},
+					{
+						name: 'Count Repeat Failures',
+						value: 'mergeStoredRows',
+						description:
+							'Merge built records with the rows already stored under the same keys, so a repeat failure updates one row',
+						action: 'Count repeat failures',
+					},
+					{
+						name: 'Mark Resolved',
+						value: 'markResolved',
+						description: 'Build the row update that closes a dead letter after its replay succeeded',
+						action: 'Mark a dead letter resolved',
+					},
+					{
+						name: 'Unpack for Replay',
+						value: 'unpackForReplay',
+						description: 'Turn stored dead-letter rows back into the original orders, ready for the Zoho nodes',
+						action: 'Unpack dead letters for replay',
+					},
+				],
+				default: 'buildRecord',
+			},
+			{
+				displayName: 'Failed Node',
+				name: 'failedNode',
+				type: 'string',
+				default: '={{ $prevNode.name }}',
+				description:
+					'Name of the node that failed, used when the error does not name it (errors from nodes other than Zoho CRM Order Sync)',
+				displayOptions: {
+					show: {
+						operation: ['buildRecord'],
+					},
+				},
+			},
+			{
+				displayName: 'Records',
+				name: 'records',
+				type: 'json',
+				default: "={{ $('Build Dead Letter').all().map(item => item.json) }}",
+				description:
+					'The records built by the "Build Record" operation. The input items are the rows already stored under their keys (a Data Table "Get" node with "Always Output Data" on).',
+				displayOptions: {
+					show: {
+						operation: ['mergeStoredRows'],
+					},
+				},
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				displayOptions: {
+					show: {
+						operation: ['unpackForReplay'],
+					},
+				},
+				options: [
+					{
+						displayName: 'Include Resolved',
+						name: 'includeResolved',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to replay rows whose status is not "open" as well',
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const operation = this.getNodeParameter('operation', 0) as Operation;
+		const returnData: INodeExecutionData[] = [];
+
+		if (operation === 'mergeStoredRows') {
+			// evaluated once: the records belong to the whole batch, the input items are the stored rows
+			try {
+				const recordsParameter = this.getNodeParameter('records', 0);
+				let records;
+				try {
+					records = readBuiltRecords(recordsParameter);
+				} catch (error) {
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 });
+				}
+				const storedRows = items.map((item) => item.json ?? {});
+				for (const { record, storedIndex } of mergeWithStored(records, storedRows)) {
+					// pair with the matched stored row (its key), else with item 0, so every output item has one
+					// source item and n8n can resolve $('…').item through this node
+					returnData.push({ json: record, pairedItem: { item: storedIndex ?? 0 } });
+				}
+			} catch (error) {
+				// expression errors (e.g. no node named "Build Dead Letter") keep n8n's own message and hints
+				if (!this.continueOnFail()) throw error;
+				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: 0 } });
+			}
+			return [returnData];
+		}
+
+		const workflow = this.getWorkflow();
+		const executionId = this.getExecutionId() ?? '';
+		const includeResolved =
+			operation === 'unpackForReplay'
+				? ((this.getNodeParameter('options', 0, {}) as IDataObject).includeResolved as boolean | undefined) ===
+					true
+				: false;
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const pairedItem = { item: itemIndex };
+			try {
+				const now = new Date().toISOString();
+				if (operation === 'buildRecord') {
+					const record = buildDeadLetterRecord(items[itemIndex], {
+						workflowId: workflow.id ?? '',
+						workflowName: workflow.name ?? '',
+						executionId,
+						failedNodeFallback: this.getNodeParameter('failedNode', itemIndex, '') as string,
+						now,
+					});
+					returnData.push({ json: record, pairedItem });
+				} else if (operation === 'unpackForReplay') {
+					const unpacked = unpackRow(items[itemIndex].json ?? {}, { includeResolved });
+					if (unpacked.outcome === 'invalid') {
+						throw new NodeOperationError(this.getNode(), unpacked.message, { itemIndex });
+					}
+					if (unpacked.outcome === 'replay') returnData.push({ json: unpacked.order, pairedItem });
+				} else if (operation === 'markResolved') {
+					const resolution = resolutionFor(items[itemIndex], executionId, now);
+					if (resolution) returnData.push({ json: resolution, pairedItem });
+				} else {
+					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`, {
+						itemIndex,
+					});
+				}
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push({ json: { error: (error as Error).message }, pairedItem });
+					continue;
+				}
+				if (error instanceof NodeOperationError) throw error;
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			}
+		}
+
+		return [returnData];
+	}
+}

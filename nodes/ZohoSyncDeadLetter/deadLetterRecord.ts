@@ -1,0 +1,372 @@
+import { createHash } from 'crypto';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+export { DEAD_LETTER_COLUMNS } from './deadLetterColumns';
+export type { DeadLetterColumnType } from './deadLetterColumns';
+
+/** One dead-letter Data Table row (see deadLetterColumns.ts): flat, JSON strings for anything nested. */
+export interface DeadLetterRecord extends IDataObject {
+	key: string;
+	orderId: number | null;
+	orderNumber: string;
+	customerEmail: string;
+	failedNode: string;
+	operation: string;
+	workflowId: string;
+	workflowName: string;
+	executionId: string;
+	category: string;
+	httpCode: number | null;
+	zohoCode: string;
+	message: string;
+	details: string;
+	attempts: number;
+	zohoAttempts: number | null;
+	firstFailedAt: string;
+	lastFailedAt: string;
+	order: string;
+	zohoPayload: string;
+	zohoRequest: string;
+	status: 'open' | 'resolved';
+	resolvedAt: string;
+	resolvedExecutionId: string;
+	/** JSON of the Zoho records a successful replay wrote; '' while open. */
+	zohoRecordIds: string;
+}
+
+/** Where and when the failure is being recorded; read by the node from the workflow and its parameters. */
+export interface DeadLetterContext {
+	workflowId: string;
+	workflowName: string;
+	executionId: string;
+	/** Used when the error does not name the failed node (n8n's generic errors). */
+	failedNodeFallback: string;
+	/** ISO time used when the error carries no failure time. */
+	now: string;
+}
+
+/** What a replayed order carries so that its next failure or its success updates the same row. */
+export interface DeadLetterMarker extends IDataObject {
+	key: string;
+	rowId: number | string | null;
+	attempts: number;
+	failedNode: string;
+	category: string;
+}
+
+/** The columns a Data Table update/upsert by `key` changes when a replay succeeded. */
+export interface DeadLetterResolution extends IDataObject {
+	key: string;
+	status: 'resolved';
+	resolvedAt: string;
+	resolvedExecutionId: string;
+	zohoRecordIds: string;
+}
+
+export type UnpackResult =
+	| { outcome: 'replay'; order: IDataObject }
+	| { outcome: 'skipped'; reason: string }
+	| { outcome: 'invalid'; message: string };
+
+/** Keys that the Zoho nodes and this node add to an order; everything else is the order as delivered. */
+const ADDED_KEYS = ['error', 'message', 'zoho', '_deadLetter'];
+
+const isObject = (value: unknown): value is IDataObject =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const asText = (value: unknown): string =>
+	typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+
+/** Numbers, or numeric strings (NodeApiError keeps httpCode as a string); anything else is unknown. */
+function asNumber(value: unknown): number | null {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+	if (typeof value === 'string' && value.trim() !== '') {
+		const parsed = Number(value);
+		return Number.isFinite(parsed) ? parsed : null;
+	}
+	return null;
+}
+
+function toJson(value: unknown): string {
+	try {
+		return JSON.stringify(value) ?? '';
+	} catch {
+		// circular error objects (class instances from other nodes) cannot be stored; keep the row anyway
+		return '';
+	}
+}
+
+function isoTime(value: unknown, fallback: string): string {
+	if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+	// NodeApiError.timestamp is epoch milliseconds
+	if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
+	if (typeof value === 'string' && value !== '') {
+		const time = Date.parse(value);
+		if (!Number.isNaN(time)) return new Date(time).toISOString();
+	}
+	return fallback;
+}
+
+/** The order as it entered the Zoho nodes: the item json without what the Zoho and Dead Letter nodes added. */
+export function originalOrder(json: IDataObject): IDataObject {
+	const order: IDataObject = {};
+	for (const [name, value] of Object.entries(json)) {
+		if (!ADDED_KEYS.includes(name)) order[name] = value;
+	}
+	return order;
+}
+
+/** Only sure mappings; anything else stays '' rather than guessing. */
+function categoryFromHttpCode(httpCode: number | null): string {
+	if (httpCode === 429) return 'rate_limit';
+	if (httpCode !== null && httpCode >= 500 && httpCode <= 599) return 'server';
+	return '';
+}
+
+interface FailureFacts {
+	category: string;
+	httpCode: number | null;
+	zohoCode: string;
+	message: string;
+	details: string;
+	zohoAttempts: number | null;
+	operation: string;
+	failedAt: unknown;
+	node: string;
+	zohoPayload: string;
+	zohoRequest: string;
+}
+
+/**
+ * Reads the failure from an error-output item: the Zoho node's structured ZohoSyncError under json.error,
+ * n8n's generic `{ error: 'text' }`, or an error object some other node left on the item (`item.error`).
+ */
+function readFailure(item: INodeExecutionData): FailureFacts {
+	const json = item.json ?? {};
+	const raw: unknown = json.error ?? item.error;
+	const topMessage = asText(json.message);
+
+	if (isObject(raw) || raw instanceof Error) {
+		const error = raw as IDataObject;
+		const httpCode = asNumber(error.httpCode);
+		const request = isObject(error.request) ? error.request : undefined;
+		const method = asText(request?.method);
+		const path = asText(request?.path);
+		const body = request?.body;
+		// a NodeApiError's `node` is the INode object, a ZohoSyncError's is the node name
+		const node = isObject(error.node) ? asText(error.node.name) : asText(error.node);
+		let details = '{}';
+		if (error.details !== undefined && error.details !== null) details = toJson(error.details);
+		else if (typeof error.description === 'string') details = toJson({ description: error.description });
+		return {
+			category: typeof error.category === 'string' ? error.category : categoryFromHttpCode(httpCode),
+			httpCode,
+			zohoCode: asText(error.zohoCode),
+			message: asText(error.message) || topMessage,
+			details,
+			zohoAttempts: asNumber(error.attempts),
+			operation: asText(error.operation),
+			failedAt: error.failedAt ?? error.timestamp,
+			node,
+			zohoPayload: body === undefined || body === null ? '' : toJson(body),
+			zohoRequest: method || path ? `${method} ${path}`.trim() : '',
+		};
+	}
+
+	return {
+		category: '',
+		httpCode: null,
+		zohoCode: '',
+		message: asText(raw) || topMessage,
+		details: '{}',
+		zohoAttempts: null,
+		operation: '',
+		failedAt: undefined,
+		node: '',
+		zohoPayload: '',
+		zohoRequest: '',
+	};
+}
+
+/**
+ * The stable row key: the same order failing in the same node always lands in the same row.
+ * Orders without an id (not expected from the trigger) are keyed by a hash of their JSON, so they
+ * still get a row of their own instead of sharing one.
+ */
+export function deadLetterKey(order: IDataObject, orderId: number | null, failedNode: string): string {
+	if (orderId !== null) return `${orderId}:${failedNode}`;
+	const digest = createHash('sha256').update(toJson(order)).digest('hex').slice(0, 16);
+	return `order-${digest}:${failedNode}`;
+}
+
+/** One flat dead-letter record from one error-output item (first failure: attempts 1, status open). */
+export function buildDeadLetterRecord(item: INodeExecutionData, context: DeadLetterContext): DeadLetterRecord {
+	const json = item.json ?? {};
+	const failure = readFailure(item);
+	const order = originalOrder(json);
+	const orderId = asNumber(order.id);
+	const billing = isObject(order.billing) ? order.billing : {};
+	const failedNode = failure.node || context.failedNodeFallback;
+	const marker = isObject(json._deadLetter) ? json._deadLetter : undefined;
+	const replayedKey = asText(marker?.key);
+	const failedAt = isoTime(failure.failedAt, context.now);
+
+	return {
+		key: replayedKey || deadLetterKey(order, orderId, failedNode),
+		orderId,
+		orderNumber: asText(order.number),
+		customerEmail: asText(billing.email),
+		failedNode,
+		operation: failure.operation,
+		workflowId: context.workflowId,
+		workflowName: context.workflowName,
+		executionId: context.executionId,
+		category: failure.category,
+		httpCode: failure.httpCode,
+		zohoCode: failure.zohoCode,
+		message: failure.message,
+		details: failure.details,
+		attempts: 1,
+		zohoAttempts: failure.zohoAttempts,
+		firstFailedAt: failedAt,
+		lastFailedAt: failedAt,
+		order: toJson(order),
+		zohoPayload: failure.zohoPayload,
+		zohoRequest: failure.zohoRequest,
+		status: 'open',
+		resolvedAt: '',
+		resolvedExecutionId: '',
+		zohoRecordIds: '',
+	};
+}
+
+/**
+ * The `records` parameter: an array of built records (from an expression) or its JSON text.
+ * Throws a plain Error naming what is wrong; the node turns it into a NodeOperationError.
+ */
+export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return [];
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			throw new Error(`"Records" is not valid JSON: ${(error as Error).message}`);
+		}
+	}
+	if (isObject(parsed)) parsed = [parsed];
+	if (!Array.isArray(parsed)) {
+		throw new Error('"Records" must be the list of records built by the "Build Record" operation');
+	}
+	return parsed.map((record, index) => {
+		if (!isObject(record) || typeof record.key !== 'string' || record.key === '') {
+			throw new Error(`"Records" entry ${index} has no key: is it a record built by "Build Record"?`);
+		}
+		return record as DeadLetterRecord;
+	});
+}
+
+function storedAttempts(row: IDataObject): number {
+	const attempts = asNumber(row.attempts);
+	return attempts !== null && attempts >= 1 ? Math.floor(attempts) : 1;
+}
+
+/**
+ * Merges newly built records with the rows already stored under the same keys, so that an upsert by key
+ * keeps one row per failure: attempts + 1, the first failure time kept, reopened if it had been resolved.
+ * A key built twice in one batch is merged with itself too (the later upsert then carries the total).
+ * `storedIndex` is the index of the stored row that was matched, for pairedItem; null when none.
+ */
+export function mergeWithStored(
+	records: DeadLetterRecord[],
+	storedRows: IDataObject[],
+): Array<{ record: DeadLetterRecord; storedIndex: number | null }> {
+	const storedByKey = new Map<string, { row: IDataObject; index: number }>();
+	storedRows.forEach((row, index) => {
+		const key = asText(row?.key);
+		if (!key) return; // the empty item a Data Table "get" with alwaysOutputData emits when nothing is stored
+		const known = storedByKey.get(key);
+		// should the table hold a key twice, count from the row that has seen most failures
+		if (!known || storedAttempts(row) > storedAttempts(known.row)) storedByKey.set(key, { row, index });
+	});
+
+	const mergedByKey = new Map<string, DeadLetterRecord>();
+	return records.map((record) => {
+		const earlier = mergedByKey.get(record.key);
+		const stored = storedByKey.get(record.key);
+		const previous: IDataObject | undefined = earlier ?? stored?.row;
+		const merged: DeadLetterRecord = {
+			...record,
+			attempts: previous ? storedAttempts(previous) + 1 : 1,
+			firstFailedAt: previous ? isoTime(previous.firstFailedAt, record.firstFailedAt) : record.firstFailedAt,
+			status: 'open',
+			resolvedAt: '',
+			resolvedExecutionId: '',
+			zohoRecordIds: '',
+		};
+		mergedByKey.set(record.key, merged);
+		return { record: merged, storedIndex: stored ? stored.index : null };
+	});
+}
+
+/**
+ * A stored row back to the order it was built from, marked with `_deadLetter` so the Zoho nodes' next
+ * failure reuses the row key and Mark Resolved can close it. Only open rows are replayed by default.
+ */
+export function unpackRow(row: IDataObject, options: { includeResolved?: boolean } = {}): UnpackResult {
+	const key = asText(row.key);
+	if (!key && (row.order === undefined || row.order === null || row.order === '')) {
+		return { outcome: 'skipped', reason: 'not a dead-letter row' };
+	}
+	const status = asText(row.status);
+	if (status !== 'open' && !options.includeResolved) {
+		return { outcome: 'skipped', reason: `status is "${status}"` };
+	}
+	let order: unknown = row.order;
+	if (typeof order === 'string') {
+		try {
+			order = JSON.parse(order);
+		} catch (error) {
+			return {
+				outcome: 'invalid',
+				message: `Dead letter "${key}": the stored order is not valid JSON (${(error as Error).message})`,
+			};
+		}
+	}
+	if (!isObject(order)) {
+		return { outcome: 'invalid', message: `Dead letter "${key}": the stored order is not a JSON object` };
+	}
+	// a hand-edited row must not bring back an `error` key: n8n would treat the item as failed
+	const replayed = originalOrder(order);
+	const rowId = row.id;
+	const marker: DeadLetterMarker = {
+		key,
+		rowId: typeof rowId === 'number' || typeof rowId === 'string' ? rowId : null,
+		attempts: storedAttempts(row),
+		failedNode: asText(row.failedNode),
+		category: asText(row.category),
+	};
+	return { outcome: 'replay', order: { ...replayed, _deadLetter: marker } };
+}
+
+/**
+ * The update that closes a dead letter after a successful replay; null when the item is not a replay
+ * (no `_deadLetter.key`) or still carries an error (it did not succeed).
+ */
+export function resolutionFor(
+	item: INodeExecutionData,
+	executionId: string,
+	now: string,
+): DeadLetterResolution | null {
+	const json = item.json ?? {};
+	const marker = isObject(json._deadLetter) ? json._deadLetter : undefined;
+	const key = asText(marker?.key);
+	if (!key || json.error) return null;
+	return {
+		key,
+		status: 'resolved',
+		resolvedAt: now,
+		resolvedExecutionId: executionId,
+		zohoRecordIds: toJson(isObject(json.zoho) ? json.zoho : {}),
+	};
+}

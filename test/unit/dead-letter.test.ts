@@ -1,0 +1,756 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import {
+	DEAD_LETTER_COLUMNS,
+	buildDeadLetterRecord,
+	mergeWithStored,
+	readBuiltRecords,
+	resolutionFor,
+	unpackRow,
+	type DeadLetterContext,
+	type DeadLetterRecord,
+} from '../../nodes/ZohoSyncDeadLetter/deadLetterRecord';
+import { ZohoSyncDeadLetter } from '../../nodes/ZohoSyncDeadLetter/ZohoSyncDeadLetter.node';
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures: what n8n 2.40.7 hands the dead-letter branch. The engine (handleNodeErrorOutput) merges the Zoho
+// node's error item json `{ error, message }` over the json of the input item it is paired with.
+// ---------------------------------------------------------------------------------------------------------
+
+function wooOrder(id = 727, email = 'bad@'): IDataObject {
+	return {
+		id,
+		parent_id: 0,
+		number: String(id),
+		order_key: 'wc_order_58d2d042d1d',
+		created_via: 'checkout',
+		version: '9.4.2',
+		status: 'processing',
+		currency: 'EUR',
+		date_created: '2025-11-27T11:02:11',
+		date_created_gmt: '2025-11-27T10:02:11',
+		discount_total: '0.00',
+		discount_tax: '0.00',
+		shipping_total: '5.00',
+		shipping_tax: '0.95',
+		cart_tax: '3.80',
+		total: '28.75',
+		total_tax: '4.75',
+		prices_include_tax: false,
+		customer_id: 0,
+		customer_note: '',
+		billing: {
+			first_name: 'Ana',
+			last_name: 'X',
+			company: '',
+			address_1: 'Rua Augusta 1',
+			address_2: '',
+			city: 'Lisboa',
+			state: '',
+			postcode: '1100-048',
+			country: 'PT',
+			email,
+			phone: '+351 910 000 000',
+		},
+		shipping: { first_name: 'Ana', last_name: 'X', address_1: 'Rua Augusta 1', city: 'Lisboa', country: 'PT' },
+		payment_method: 'stripe',
+		payment_method_title: 'Credit card',
+		line_items: [
+			{
+				id: 315,
+				name: 'Ceramic mug',
+				product_id: 93,
+				variation_id: 0,
+				quantity: 2,
+				subtotal: '20.00',
+				subtotal_tax: '3.80',
+				total: '20.00',
+				total_tax: '3.80',
+				sku: 'MUG-01',
+				price: 10,
+				meta_data: [{ key: 'colour', value: 'blue', display_key: 'Colour', display_value: 'blue' }],
+			},
+		],
+		shipping_lines: [{ id: 316, method_id: 'flat_rate', total: '5.00', total_tax: '0.95' }],
+		fee_lines: [],
+		coupon_lines: [],
+		tax_lines: [],
+		refunds: [],
+		_woocommerce: {
+			topic: 'order.created',
+			webhookId: 12,
+			deliveryId: 'a1b2c3d4-0001',
+			source: 'https://shop.example.com/',
+			receivedAt: '2025-11-27T10:02:12.345Z',
+		},
+	};
+}
+
+const invalidEmailError = (): ZohoSyncError => ({
+	category: 'validation',
+	httpCode: 400,
+	zohoCode: 'INVALID_DATA',
+	message: 'invalid data',
+	details: { api_name: 'Email', json_path: '$.data[0].Email', expected_data_type: 'email' },
+	attempts: 1,
+	request: {
+		method: 'POST',
+		path: '/crm/v8/Contacts/upsert',
+		body: { data: [{ Email: 'bad@', Last_Name: 'X' }], duplicate_check_fields: ['Email'] },
+	},
+	operation: 'contact.upsert',
+	failedAt: '2025-11-27T10:02:13.500Z',
+	node: 'Upsert Contact',
+});
+
+const serverError = (): ZohoSyncError => ({
+	category: 'server',
+	httpCode: 503,
+	zohoCode: '',
+	message: 'Service Unavailable',
+	details: {},
+	attempts: 4,
+	request: {
+		method: 'POST',
+		path: '/crm/v8/Deals/upsert',
+		body: { data: [{ Deal_Name: 'WooCommerce order 728', Amount: 28.75 }], duplicate_check_fields: ['WooCommerce_Order_Id'] },
+	},
+	operation: 'deal.upsert',
+	failedAt: '2025-11-27T10:05:00.000Z',
+	node: 'Upsert Deal',
+});
+
+/** The item the error output carries: the input item's json with the Zoho node's `{ error, message }` over it. */
+const errorOutputItem = (order: IDataObject, error: IDataObject | string, extra: IDataObject = {}): INodeExecutionData => {
+	const errorJson: IDataObject =
+		typeof error === 'string' ? { error } : { error, message: (error as ZohoSyncError).message };
+	return { json: { ...order, ...extra, ...errorJson }, pairedItem: { item: 0 } };
+};
+
+const context = (overrides: Partial<DeadLetterContext> = {}): DeadLetterContext => ({
+	workflowId: 'wfOrders01',
+	workflowName: 'WooCommerce orders to Zoho CRM',
+	executionId: '4711',
+	failedNodeFallback: 'Zoho fallback',
+	now: '2025-11-27T10:10:00.000Z',
+	...overrides,
+});
+
+/** What a Data Table stores and gives back for a record: the row plus the table's system columns. */
+const storedRow = (record: DeadLetterRecord, id: number, overrides: IDataObject = {}): IDataObject => ({
+	id,
+	...record,
+	createdAt: '2025-11-27T10:02:14.000Z',
+	updatedAt: '2025-11-27T10:02:14.000Z',
+	...overrides,
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('DEAD_LETTER_COLUMNS', () => {
+	it('has names a Data Table accepts, each once', () => {
+		const names = DEAD_LETTER_COLUMNS.map((column) => column.name);
+		for (const name of names) {
+			expect(name).toMatch(/^[a-zA-Z][a-zA-Z0-9_]*$/);
+			expect(name.length).toBeLessThanOrEqual(63);
+			// the table adds these itself; a column of the same name would be refused
+			expect(['id', 'createdAt', 'updatedAt']).not.toContain(name);
+		}
+		expect(new Set(names).size).toBe(names.length);
+		for (const column of DEAD_LETTER_COLUMNS) {
+			expect(['string', 'number', 'boolean', 'date']).toContain(column.type);
+		}
+	});
+
+	it('describes exactly the fields of a built record, with matching value types', () => {
+		const records = [
+			buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context()),
+			buildDeadLetterRecord(errorOutputItem(wooOrder(728), serverError()), context()),
+			buildDeadLetterRecord(errorOutputItem(wooOrder(729), 'Bad gateway'), context()),
+		];
+		for (const record of records) {
+			expect(Object.keys(record)).toEqual(DEAD_LETTER_COLUMNS.map((column) => column.name));
+			for (const { name, type } of DEAD_LETTER_COLUMNS) {
+				const value = record[name];
+				if (value === null) {
+					expect(['httpCode', 'zohoAttempts', 'orderId']).toContain(name);
+				} else {
+					expect(typeof value).toBe(type);
+				}
+			}
+		}
+	});
+});
+
+describe('buildDeadLetterRecord', () => {
+	it('flattens a Zoho INVALID_DATA failure into every column', () => {
+		const order = wooOrder();
+		const record = buildDeadLetterRecord(errorOutputItem(order, invalidEmailError()), context());
+
+		expect(record).toEqual({
+			key: '727:Upsert Contact',
+			orderId: 727,
+			orderNumber: '727',
+			customerEmail: 'bad@',
+			failedNode: 'Upsert Contact',
+			operation: 'contact.upsert',
+			workflowId: 'wfOrders01',
+			workflowName: 'WooCommerce orders to Zoho CRM',
+			executionId: '4711',
+			category: 'validation',
+			httpCode: 400,
+			zohoCode: 'INVALID_DATA',
+			message: 'invalid data',
+			details: expect.any(String),
+			attempts: 1,
+			zohoAttempts: 1,
+			firstFailedAt: '2025-11-27T10:02:13.500Z',
+			lastFailedAt: '2025-11-27T10:02:13.500Z',
+			order: expect.any(String),
+			zohoPayload: expect.any(String),
+			zohoRequest: 'POST /crm/v8/Contacts/upsert',
+			status: 'open',
+			resolvedAt: '',
+			resolvedExecutionId: '',
+			zohoRecordIds: '',
+		});
+		expect(JSON.parse(record.details)).toEqual({
+			api_name: 'Email',
+			json_path: '$.data[0].Email',
+			expected_data_type: 'email',
+		});
+		expect(JSON.parse(record.zohoPayload)).toEqual({
+			data: [{ Email: 'bad@', Last_Name: 'X' }],
+			duplicate_check_fields: ['Email'],
+		});
+		// the order exactly as the trigger delivered it, _woocommerce included, error and message gone
+		expect(JSON.parse(record.order)).toEqual(order);
+	});
+
+	it('records a 5xx failure after retries, without the Zoho results of earlier nodes', () => {
+		const order = wooOrder(728, 'ana@example.com');
+		const item = errorOutputItem(order, serverError(), {
+			zoho: { contact: { id: '5725767000000411001', action: 'update' } },
+		});
+		const record = buildDeadLetterRecord(item, context());
+
+		expect(record.key).toBe('728:Upsert Deal');
+		expect(record.orderId).toBe(728);
+		expect(record.customerEmail).toBe('ana@example.com');
+		expect(record.failedNode).toBe('Upsert Deal');
+		expect(record.operation).toBe('deal.upsert');
+		expect(record.category).toBe('server');
+		expect(record.httpCode).toBe(503);
+		expect(record.zohoCode).toBe('');
+		expect(record.message).toBe('Service Unavailable');
+		expect(record.details).toBe('{}');
+		expect(record.attempts).toBe(1);
+		expect(record.zohoAttempts).toBe(4);
+		expect(record.firstFailedAt).toBe('2025-11-27T10:05:00.000Z');
+		expect(record.zohoRequest).toBe('POST /crm/v8/Deals/upsert');
+		expect(JSON.parse(record.zohoPayload).data[0].Deal_Name).toBe('WooCommerce order 728');
+		expect(JSON.parse(record.order)).toEqual(order);
+		expect(JSON.parse(record.order)).not.toHaveProperty('zoho');
+	});
+
+	it('keeps what it can from a generic n8n string error', () => {
+		const order = wooOrder(729, 'bo@example.com');
+		const record = buildDeadLetterRecord(
+			errorOutputItem(order, 'The service was not able to process your request'),
+			context({ failedNodeFallback: 'Upsert Contact' }),
+		);
+
+		expect(record).toMatchObject({
+			key: '729:Upsert Contact',
+			orderId: 729,
+			orderNumber: '729',
+			customerEmail: 'bo@example.com',
+			failedNode: 'Upsert Contact',
+			operation: '',
+			category: '',
+			httpCode: null,
+			zohoCode: '',
+			message: 'The service was not able to process your request',
+			details: '{}',
+			attempts: 1,
+			zohoAttempts: null,
+			// no failure time on the item: the time of recording
+			firstFailedAt: '2025-11-27T10:10:00.000Z',
+			lastFailedAt: '2025-11-27T10:10:00.000Z',
+			zohoPayload: '',
+			zohoRequest: '',
+			status: 'open',
+		});
+		expect(JSON.parse(record.order)).toEqual(order);
+	});
+
+	it('reads a serialized NodeApiError-like object without inventing a category', () => {
+		const record = buildDeadLetterRecord(
+			errorOutputItem(wooOrder(730), {
+				message: 'Forbidden - perhaps check your credentials?',
+				description: 'insufficient scope',
+				httpCode: '403',
+				timestamp: Date.parse('2025-11-27T10:03:00.000Z'),
+				node: { name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest' },
+			}),
+			context(),
+		);
+		expect(record.category).toBe('');
+		expect(record.httpCode).toBe(403);
+		expect(record.failedNode).toBe('HTTP Request');
+		expect(record.key).toBe('730:HTTP Request');
+		expect(record.message).toBe('Forbidden - perhaps check your credentials?');
+		expect(JSON.parse(record.details)).toEqual({ description: 'insufficient scope' });
+		expect(record.firstFailedAt).toBe('2025-11-27T10:03:00.000Z');
+
+		const serverSide = buildDeadLetterRecord(
+			errorOutputItem(wooOrder(731), { message: 'Bad gateway', httpCode: '502' }),
+			context(),
+		);
+		expect(serverSide.category).toBe('server');
+	});
+
+	it('gives the same failure the same key on every run, and different failures different keys', () => {
+		const first = buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+		const again = buildDeadLetterRecord(
+			errorOutputItem(wooOrder(), { ...invalidEmailError(), failedAt: '2025-11-28T08:00:00.000Z' }),
+			context({ executionId: '4800', now: '2025-11-28T08:00:01.000Z' }),
+		);
+		expect(again.key).toBe(first.key);
+		expect(again.lastFailedAt).not.toBe(first.lastFailedAt);
+
+		const otherNode = buildDeadLetterRecord(errorOutputItem(wooOrder(), serverError()), context());
+		const otherOrder = buildDeadLetterRecord(errorOutputItem(wooOrder(800), invalidEmailError()), context());
+		expect(new Set([first.key, otherNode.key, otherOrder.key]).size).toBe(3);
+	});
+
+	it('keys an order without an id by its content, not by a shared placeholder', () => {
+		const { id: _ignored, ...orderWithoutId } = wooOrder();
+		const a = buildDeadLetterRecord(errorOutputItem(orderWithoutId, 'boom'), context());
+		const b = buildDeadLetterRecord(errorOutputItem(orderWithoutId, 'boom'), context());
+		const c = buildDeadLetterRecord(errorOutputItem({ ...orderWithoutId, number: '999' }, 'boom'), context());
+		expect(a.orderId).toBeNull();
+		expect(a.key).toMatch(/^order-[0-9a-f]{16}:Zoho fallback$/);
+		expect(b.key).toBe(a.key);
+		expect(c.key).not.toBe(a.key);
+	});
+
+	it('reuses the key of a replayed dead letter and stores the order without the marker', () => {
+		const order = wooOrder();
+		const marker = { key: '727:Upsert Contact', rowId: 3, attempts: 1, failedNode: 'Upsert Contact', category: 'validation' };
+		// the replay failed somewhere else this time; it is still the same dead letter
+		const record = buildDeadLetterRecord(
+			errorOutputItem(order, serverError(), { _deadLetter: marker, zoho: { contact: { id: '1', action: 'update' } } }),
+			context(),
+		);
+		expect(record.key).toBe('727:Upsert Contact');
+		expect(record.failedNode).toBe('Upsert Deal');
+		expect(JSON.parse(record.order)).toEqual(order);
+	});
+
+	it('never puts an error property on the record', () => {
+		const record = buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+		expect(record).not.toHaveProperty('error');
+	});
+});
+
+describe('mergeWithStored', () => {
+	const first = () => buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+	const second = () =>
+		buildDeadLetterRecord(
+			errorOutputItem(wooOrder(), { ...invalidEmailError(), failedAt: '2025-11-28T08:00:00.000Z' }),
+			context({ executionId: '4800' }),
+		);
+
+	it('passes a first failure through with attempts 1 when nothing is stored', () => {
+		const record = first();
+		// a Data Table "get" with alwaysOutputData emits one empty item when no row matched
+		const merged = mergeWithStored([record], [{}]);
+		expect(merged).toEqual([{ record, storedIndex: null }]);
+	});
+
+	it('turns the same failure stored twice into one record with attempts 2 and the first time kept', () => {
+		const stored = storedRow(first(), 3);
+		const merged = mergeWithStored([second()], [stored]);
+
+		expect(merged).toHaveLength(1);
+		expect(merged[0].storedIndex).toBe(0);
+		const record = merged[0].record;
+		expect(record.key).toBe('727:Upsert Contact');
+		expect(record.attempts).toBe(2);
+		expect(record.firstFailedAt).toBe('2025-11-27T10:02:13.500Z');
+		expect(record.lastFailedAt).toBe('2025-11-28T08:00:00.000Z');
+		expect(record.executionId).toBe('4800');
+		expect(record.status).toBe('open');
+		// only table columns: an upsert must not try to write the system columns
+		expect(Object.keys(record)).toEqual(DEAD_LETTER_COLUMNS.map((column) => column.name));
+	});
+
+	it('matches stored rows by key and points at the matched row', () => {
+		const other = buildDeadLetterRecord(errorOutputItem(wooOrder(728), serverError()), context());
+		const rows = [storedRow(other, 7, { attempts: 5 }), storedRow(first(), 3, { attempts: 2 })];
+		const merged = mergeWithStored([second(), other], rows);
+
+		expect(merged.map((entry) => [entry.record.key, entry.record.attempts, entry.storedIndex])).toEqual([
+			['727:Upsert Contact', 3, 1],
+			['728:Upsert Deal', 6, 0],
+		]);
+	});
+
+	it('reopens a resolved row that fails again', () => {
+		const stored = storedRow(first(), 3, {
+			attempts: 2,
+			status: 'resolved',
+			resolvedAt: '2025-11-27T12:00:00.000Z',
+			resolvedExecutionId: '4750',
+		});
+		const [{ record }] = mergeWithStored([second()], [stored]);
+		expect(record.status).toBe('open');
+		expect(record.resolvedAt).toBe('');
+		expect(record.resolvedExecutionId).toBe('');
+		expect(record.attempts).toBe(3);
+	});
+
+	it('counts a key built twice in one batch on top of itself', () => {
+		const merged = mergeWithStored([first(), second()], [{}]);
+		expect(merged.map((entry) => entry.record.attempts)).toEqual([1, 2]);
+		expect(merged[1].record.firstFailedAt).toBe('2025-11-27T10:02:13.500Z');
+	});
+
+	it('reads attempts stored as numeric text', () => {
+		const [{ record }] = mergeWithStored([second()], [storedRow(first(), 3, { attempts: '4' })]);
+		expect(record.attempts).toBe(5);
+	});
+});
+
+describe('readBuiltRecords', () => {
+	it('accepts an array, a single record or JSON text', () => {
+		const record = buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+		expect(readBuiltRecords([record])).toEqual([record]);
+		expect(readBuiltRecords(record)).toEqual([record]);
+		expect(readBuiltRecords(JSON.stringify([record]))).toEqual([record]);
+		expect(readBuiltRecords('')).toEqual([]);
+	});
+
+	it('refuses values that are not built records', () => {
+		expect(() => readBuiltRecords('{not json')).toThrow(/not valid JSON/);
+		expect(() => readBuiltRecords(42)).toThrow(/must be the list of records/);
+		expect(() => readBuiltRecords([{ orderId: 1 }])).toThrow(/entry 0 has no key/);
+	});
+});
+
+describe('unpackRow', () => {
+	it('gives back the exact original order with a _deadLetter marker', () => {
+		const order = wooOrder();
+		const record = buildDeadLetterRecord(
+			errorOutputItem(order, invalidEmailError(), { zoho: { account: { id: '9', action: 'insert' } } }),
+			context(),
+		);
+		const result = unpackRow(storedRow(record, 3));
+
+		expect(result.outcome).toBe('replay');
+		if (result.outcome !== 'replay') return;
+		const { _deadLetter, ...replayed } = result.order;
+		expect(replayed).toEqual(order);
+		expect(_deadLetter).toEqual({
+			key: '727:Upsert Contact',
+			rowId: 3,
+			attempts: 1,
+			failedNode: 'Upsert Contact',
+			category: 'validation',
+		});
+		expect(result.order).not.toHaveProperty('error');
+	});
+
+	it('skips resolved and other non-open rows unless asked to include them', () => {
+		const record = buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+		expect(unpackRow(storedRow(record, 3, { status: 'resolved' }))).toEqual({
+			outcome: 'skipped',
+			reason: 'status is "resolved"',
+		});
+		expect(unpackRow(storedRow(record, 3, { status: 'ignored' })).outcome).toBe('skipped');
+		expect(unpackRow(storedRow(record, 3, { status: 'resolved' }), { includeResolved: true }).outcome).toBe(
+			'replay',
+		);
+	});
+
+	it('skips the empty item of a Data Table get that found nothing', () => {
+		expect(unpackRow({}).outcome).toBe('skipped');
+	});
+
+	it('reports an unreadable stored order, naming the key', () => {
+		const record = buildDeadLetterRecord(errorOutputItem(wooOrder(), invalidEmailError()), context());
+		const broken = unpackRow(storedRow(record, 3, { order: '{"id": 727, "billing": ' }));
+		expect(broken.outcome).toBe('invalid');
+		if (broken.outcome === 'invalid') expect(broken.message).toContain('727:Upsert Contact');
+		expect(unpackRow(storedRow(record, 3, { order: '[1,2]' })).outcome).toBe('invalid');
+	});
+});
+
+describe('resolutionFor', () => {
+	it('builds the update that closes a replayed dead letter', () => {
+		const zoho = {
+			contact: { id: '5725767000000411001', action: 'update' },
+			deal: { id: '5725767000000422002', action: 'insert' },
+		};
+		const item: INodeExecutionData = {
+			json: { ...wooOrder(), _deadLetter: { key: '727:Upsert Contact', rowId: 3, attempts: 2 }, zoho },
+		};
+		const resolution = resolutionFor(item, '4900', '2025-11-28T09:00:00.000Z');
+		expect(resolution).toEqual({
+			key: '727:Upsert Contact',
+			status: 'resolved',
+			resolvedAt: '2025-11-28T09:00:00.000Z',
+			resolvedExecutionId: '4900',
+			zohoRecordIds: JSON.stringify(zoho),
+		});
+	});
+
+	it('has nothing to resolve for orders that are not replays, or that failed again', () => {
+		expect(resolutionFor({ json: wooOrder() }, '4900', '2025-11-28T09:00:00.000Z')).toBeNull();
+		expect(
+			resolutionFor(
+				{ json: { ...wooOrder(), _deadLetter: { key: '727:Upsert Contact' }, error: invalidEmailError() } },
+				'4900',
+				'2025-11-28T09:00:00.000Z',
+			),
+		).toBeNull();
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The node through a small fake of IExecuteFunctions
+// ---------------------------------------------------------------------------------------------------------
+
+interface FakeOptions {
+	parameters: IDataObject;
+	continueOnFail?: boolean;
+	/** per-item values for parameters that are expressions in a real workflow */
+	perItem?: Record<string, (itemIndex: number) => unknown>;
+}
+
+function fakeContext(items: INodeExecutionData[], options: FakeOptions): IExecuteFunctions {
+	const node = {
+		id: 'dl-1',
+		name: 'Build Dead Letter',
+		type: 'n8n-nodes-woocommerce-zohocrm.zohoSyncDeadLetter',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+	};
+	const fake = {
+		getInputData: () => items,
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			if (options.perItem?.[name]) return options.perItem[name](itemIndex);
+			if (name in options.parameters) return options.parameters[name];
+			if (fallback !== undefined) return fallback;
+			throw new Error(`Could not get parameter "${name}"`);
+		},
+		getWorkflow: () => ({ id: 'wfOrders01', name: 'WooCommerce orders to Zoho CRM', active: true }),
+		getExecutionId: () => '4711',
+		getNode: () => node,
+		continueOnFail: () => options.continueOnFail ?? false,
+	};
+	return fake as unknown as IExecuteFunctions;
+}
+
+async function run(items: INodeExecutionData[], options: FakeOptions): Promise<INodeExecutionData[]> {
+	const output = await new ZohoSyncDeadLetter().execute.call(fakeContext(items, options));
+	expect(output).toHaveLength(1);
+	return output[0];
+}
+
+const isoNow = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('ZohoSyncDeadLetter node', () => {
+	it('describes one input, one output, the four operations and no credentials', () => {
+		const { description } = new ZohoSyncDeadLetter();
+		expect(description.name).toBe('zohoSyncDeadLetter');
+		expect(description.displayName).toBe('Zoho Sync Dead Letter');
+		expect(description.group).toEqual(['transform']);
+		expect(description.inputs).toEqual(['main']);
+		expect(description.outputs).toEqual(['main']);
+		expect(description.credentials).toBeUndefined();
+		const operation = description.properties.find((property) => property.name === 'operation');
+		expect(operation?.options?.map((option) => (option as { value: string }).value).sort()).toEqual([
+			'buildRecord',
+			'markResolved',
+			'mergeStoredRows',
+			'unpackForReplay',
+		]);
+		const records = description.properties.find((property) => property.name === 'records');
+		expect(records?.type).toBe('json');
+		expect(records?.default).toBe("={{ $('Build Dead Letter').all().map(item => item.json) }}");
+	});
+
+	it('Build Record: one record per error item, paired, with workflow and execution filled in', async () => {
+		const items = [
+			errorOutputItem(wooOrder(727), invalidEmailError()),
+			errorOutputItem(wooOrder(728), serverError()),
+			errorOutputItem(wooOrder(729), 'Request failed with status code 502'),
+		];
+		const output = await run(items, {
+			parameters: { operation: 'buildRecord' },
+			perItem: { failedNode: () => 'Upsert Account' },
+		});
+
+		expect(output).toHaveLength(3);
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(output.map((item) => item.json.key)).toEqual(['727:Upsert Contact', '728:Upsert Deal', '729:Upsert Account']);
+		for (const item of output) {
+			expect(item.json).toMatchObject({
+				workflowId: 'wfOrders01',
+				workflowName: 'WooCommerce orders to Zoho CRM',
+				executionId: '4711',
+				status: 'open',
+				attempts: 1,
+			});
+			expect(item.json).not.toHaveProperty('error');
+		}
+		// the generic error had no time of its own
+		expect(output[2].json.firstFailedAt).toMatch(isoNow);
+	});
+
+	it('Count Repeat Failures: merges with stored rows, evaluates records once, pairs every output', async () => {
+		const built = [
+			buildDeadLetterRecord(errorOutputItem(wooOrder(727), invalidEmailError()), context()),
+			buildDeadLetterRecord(errorOutputItem(wooOrder(728), serverError()), context()),
+		];
+		const stored = storedRow(
+			buildDeadLetterRecord(
+				errorOutputItem(wooOrder(728), { ...serverError(), failedAt: '2025-11-26T09:00:00.000Z' }),
+				context(),
+			),
+			11,
+			{ attempts: 1 },
+		);
+		let evaluations = 0;
+		const output = await run([{ json: {} }, { json: stored }], {
+			parameters: { operation: 'mergeStoredRows' },
+			perItem: {
+				records: (itemIndex) => {
+					evaluations++;
+					expect(itemIndex).toBe(0);
+					return built;
+				},
+			},
+		});
+
+		expect(evaluations).toBe(1);
+		expect(output.map((item) => [item.json.key, item.json.attempts, item.pairedItem])).toEqual([
+			['727:Upsert Contact', 1, { item: 0 }],
+			['728:Upsert Deal', 2, { item: 1 }],
+		]);
+		expect(output[1].json.firstFailedAt).toBe('2025-11-26T09:00:00.000Z');
+		expect(output[1].json).not.toHaveProperty('id');
+		expect(output.every((item) => !('error' in item.json))).toBe(true);
+	});
+
+	it('Count Repeat Failures: a broken records parameter fails the node, or becomes one error item', async () => {
+		const options: FakeOptions = { parameters: { operation: 'mergeStoredRows', records: [{ nope: true }] } };
+		await expect(run([{ json: {} }], options)).rejects.toThrow(NodeOperationError);
+		await expect(run([{ json: {} }], options)).rejects.toThrow(/has no key/);
+
+		const output = await run([{ json: {} }], { ...options, continueOnFail: true });
+		expect(output).toEqual([{ json: { error: expect.stringMatching(/has no key/) }, pairedItem: { item: 0 } }]);
+	});
+
+	it('Unpack for Replay: open rows become orders; resolved rows are skipped unless included', async () => {
+		const open = storedRow(buildDeadLetterRecord(errorOutputItem(wooOrder(727), invalidEmailError()), context()), 1);
+		const resolved = storedRow(
+			buildDeadLetterRecord(errorOutputItem(wooOrder(728), serverError()), context()),
+			2,
+			{ status: 'resolved', resolvedAt: '2025-11-27T12:00:00.000Z', resolvedExecutionId: '4750' },
+		);
+		const items = [{ json: open }, { json: resolved }];
+
+		const output = await run(items, { parameters: { operation: 'unpackForReplay', options: {} } });
+		expect(output).toHaveLength(1);
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+		const { _deadLetter, ...order } = output[0].json;
+		expect(order).toEqual(wooOrder(727));
+		expect(_deadLetter).toMatchObject({ key: '727:Upsert Contact', rowId: 1 });
+
+		const all = await run(items, {
+			parameters: { operation: 'unpackForReplay', options: { includeResolved: true } },
+		});
+		expect(all.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it('Unpack for Replay: an unreadable order throws for that item, or becomes its error item', async () => {
+		const good = storedRow(buildDeadLetterRecord(errorOutputItem(wooOrder(727), invalidEmailError()), context()), 1);
+		const bad = storedRow(buildDeadLetterRecord(errorOutputItem(wooOrder(728), serverError()), context()), 2, {
+			order: '{"id":728,',
+		});
+		const items = [{ json: bad }, { json: good }];
+
+		const failure = run(items, { parameters: { operation: 'unpackForReplay', options: {} } });
+		await expect(failure).rejects.toThrow(NodeOperationError);
+		await expect(run(items, { parameters: { operation: 'unpackForReplay', options: {} } })).rejects.toThrow(
+			/728:Upsert Deal/,
+		);
+
+		const output = await run(items, {
+			parameters: { operation: 'unpackForReplay', options: {} },
+			continueOnFail: true,
+		});
+		expect(output).toHaveLength(2);
+		expect(output[0]).toEqual({
+			json: { error: expect.stringContaining('728:Upsert Deal') },
+			pairedItem: { item: 0 },
+		});
+		expect(output[1].json.id).toBe(727);
+		expect(output[1].pairedItem).toEqual({ item: 1 });
+	});
+
+	it('Mark Resolved: one update per replayed item, none for items without a dead-letter key', async () => {
+		const zoho = { contact: { id: '5725767000000411001', action: 'update' } };
+		const items: INodeExecutionData[] = [
+			{ json: { ...wooOrder(900), zoho } },
+			{ json: { ...wooOrder(727), zoho, _deadLetter: { key: '727:Upsert Contact', rowId: 1 } } },
+		];
+		const output = await run(items, { parameters: { operation: 'markResolved' } });
+
+		expect(output).toHaveLength(1);
+		expect(output[0].pairedItem).toEqual({ item: 1 });
+		expect(output[0].json).toEqual({
+			key: '727:Upsert Contact',
+			status: 'resolved',
+			resolvedAt: expect.stringMatching(isoNow),
+			resolvedExecutionId: '4711',
+			zohoRecordIds: JSON.stringify(zoho),
+		});
+	});
+
+	it('round trip: a replay that fails again updates the same row with one more attempt', async () => {
+		const firstRecord = (
+			await run([errorOutputItem(wooOrder(727), invalidEmailError())], {
+				parameters: { operation: 'buildRecord', failedNode: '' },
+			})
+		)[0].json as DeadLetterRecord;
+		const row = storedRow(firstRecord, 5);
+
+		const [replayed] = await run([{ json: row }], { parameters: { operation: 'unpackForReplay', options: {} } });
+		const failedAgain = errorOutputItem(replayed.json, {
+			...invalidEmailError(),
+			failedAt: '2025-11-29T07:00:00.000Z',
+		});
+		const [rebuilt] = await run([failedAgain], { parameters: { operation: 'buildRecord', failedNode: '' } });
+		expect(rebuilt.json.key).toBe(firstRecord.key);
+		expect(JSON.parse(rebuilt.json.order as string)).toEqual(wooOrder(727));
+
+		const [merged] = await run([{ json: row }], {
+			parameters: { operation: 'mergeStoredRows', records: [rebuilt.json] },
+		});
+		expect(merged.json).toMatchObject({
+			key: '727:Upsert Contact',
+			attempts: 2,
+			firstFailedAt: '2025-11-27T10:02:13.500Z',
+			lastFailedAt: '2025-11-29T07:00:00.000Z',
+			status: 'open',
+		});
+		expect(merged.pairedItem).toEqual({ item: 0 });
+	});
+});

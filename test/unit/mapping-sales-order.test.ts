@@ -1,0 +1,302 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { WooLineItem, WooOrder } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import {
+	buildProductRecords,
+	buildSalesOrderRecord,
+	checkSalesOrderTotal,
+	productCodeFor,
+	salesOrderGrandTotal,
+	toAmount,
+} from '../../nodes/ZohoCrmOrderSync/mapping';
+
+function loadOrder(name: string): WooOrder {
+	return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'orders', `${name}.json`), 'utf8')) as WooOrder;
+}
+
+/** Fake Zoho ids for every product code of the order, as the Products upsert would return them. */
+function productIdsFor(order: WooOrder): Record<string, string> {
+	const ids: Record<string, string> = {};
+	buildProductRecords(order).forEach((product, index) => {
+		ids[product.Product_Code as string] = `57257670000005${String(index).padStart(5, '0')}`;
+	});
+	return ids;
+}
+
+function salesOrderFor(order: WooOrder): IDataObject {
+	return buildSalesOrderRecord(
+		order,
+		{ Contact_Id: '5725767000000419002', Status: 'Created' },
+		productIdsFor(order),
+		'WooCommerce_Order_ID',
+	);
+}
+
+function rows(record: IDataObject): IDataObject[] {
+	return record.Ordered_Items as IDataObject[];
+}
+
+const CONSISTENT_FIXTURES = [
+	'main-sample',
+	'guest-no-company',
+	'no-last-name',
+	'no-names',
+	'entities-unicode',
+	'prices-include-tax',
+	'coupons',
+	'fees',
+	'refunds',
+	'eur-multicurrency',
+	'variations-no-sku',
+];
+
+describe('productCodeFor', () => {
+	const base: WooLineItem = {
+		id: 9,
+		name: 'x',
+		product_id: 22,
+		variation_id: 0,
+		quantity: 1,
+		subtotal: '1.00',
+		subtotal_tax: '0.00',
+		total: '1.00',
+		total_tax: '0.00',
+		sku: null,
+		price: 1,
+	};
+
+	it('uses the SKU when there is one', () => {
+		expect(productCodeFor({ ...base, sku: ' Bar3 ', variation_id: 23 })).toBe('Bar3');
+	});
+
+	it('uses wc-<variation_id> for a variation without SKU ("" or null)', () => {
+		expect(productCodeFor({ ...base, sku: '', variation_id: 23 })).toBe('wc-23');
+		expect(productCodeFor({ ...base, sku: null, variation_id: 23 })).toBe('wc-23');
+	});
+
+	it('uses wc-<product_id> for a simple product without SKU, and the line id for a deleted product', () => {
+		expect(productCodeFor({ ...base, sku: '  ' })).toBe('wc-22');
+		expect(productCodeFor({ ...base, product_id: 0 })).toBe('wc-item-9');
+	});
+});
+
+describe('buildProductRecords', () => {
+	it('makes one record per product with the decoded name and the ex-tax unit price before discounts', () => {
+		expect(buildProductRecords(loadOrder('main-sample'))).toEqual([
+			{ Product_Name: 'Woo Single #1', Product_Code: 'wc-93', Unit_Price: 3, Product_Active: true },
+			{
+				Product_Name: 'Ship Your Idea – Color: Black, Size: M Test',
+				Product_Code: 'Bar3',
+				Unit_Price: 12,
+				Product_Active: true,
+			},
+		]);
+	});
+
+	it('dedupes by product code: variations without SKU, a repeated variation, a deleted product', () => {
+		expect(buildProductRecords(loadOrder('variations-no-sku'))).toEqual([
+			{ Product_Name: 'T-Shirt - Blue, M', Product_Code: 'wc-51', Unit_Price: 20, Product_Active: true },
+			{ Product_Name: 'T-Shirt - Red, L', Product_Code: 'wc-52', Unit_Price: 20, Product_Active: true },
+			{ Product_Name: 'Sticker', Product_Code: 'wc-60', Unit_Price: 1.5, Product_Active: true },
+			{ Product_Name: 'Discontinued Poster', Product_Code: 'wc-item-2095', Unit_Price: 7, Product_Active: true },
+		]);
+	});
+
+	it('uses ex-tax prices when the shop enters prices including tax', () => {
+		expect(buildProductRecords(loadOrder('prices-include-tax')).map((p) => p.Unit_Price)).toEqual([16.66, 3.75]);
+	});
+});
+
+describe('buildSalesOrderRecord', () => {
+	it('maps the main sample order to the exact Sales Order record', () => {
+		const order = loadOrder('main-sample');
+		const record = buildSalesOrderRecord(
+			order,
+			{
+				Subject: 'WooCommerce Order #727',
+				Status: 'Created',
+				Contact_Id: '5725767000000419002',
+				Account_Id: '5725767000000419001',
+				Deal_Id: '5725767000000419003',
+				Description: 'Paid by bank transfer',
+				customFields: { Channel: 'Web', Empty: '' },
+			},
+			{ 'wc-93': '5725767000000500001', Bar3: '5725767000000500002' },
+			'WooCommerce_Order_ID',
+		);
+		expect(record).toEqual({
+			Subject: 'WooCommerce Order #727',
+			Status: 'Created',
+			Contact_Name: { id: '5725767000000419002' },
+			Account_Name: { id: '5725767000000419001' },
+			Deal_Name: { id: '5725767000000419003' },
+			Description: 'Paid by bank transfer',
+			Billing_Street: '969 Market, Suite 400',
+			Billing_City: 'San Francisco',
+			Billing_State: 'CA',
+			Billing_Code: '94103',
+			Billing_Country: 'US',
+			Shipping_Street: '969 Market, Suite 400',
+			Shipping_City: 'San Francisco',
+			Shipping_State: 'CA',
+			Shipping_Code: '94103',
+			Shipping_Country: 'US',
+			Ordered_Items: [
+				{
+					Product_Name: { id: '5725767000000500001' },
+					Quantity: 2,
+					List_Price: 3,
+					Discount: 0,
+					Tax: 0.45,
+					Description: 'Woo Single #1',
+				},
+				{
+					Product_Name: { id: '5725767000000500002' },
+					Quantity: 1,
+					List_Price: 12,
+					Discount: 0,
+					Tax: 0.9,
+					Description: 'Ship Your Idea – Color: Black, Size: M Test',
+				},
+			],
+			Adjustment: 10,
+			Channel: 'Web',
+			WooCommerce_Order_ID: '727',
+		});
+	});
+
+	it('puts each coupon share into its line Discount (percent and fixed-cart coupons)', () => {
+		const record = salesOrderFor(loadOrder('coupons'));
+		expect(rows(record).map(({ Quantity, List_Price, Discount, Tax }) => ({ Quantity, List_Price, Discount, Tax }))).toEqual([
+			{ Quantity: 2, List_Price: 25, Discount: 8.13, Tax: 4.19 },
+			{ Quantity: 1, List_Price: 30, Discount: 4.87, Tax: 2.51 },
+		]);
+		expect(record.Adjustment).toBe(5);
+	});
+
+	it('uses ex-tax line amounts when prices include tax (REST v3 subtotal/total exclude tax)', () => {
+		const record = salesOrderFor(loadOrder('prices-include-tax'));
+		expect(rows(record).map(({ Quantity, List_Price, Discount, Tax }) => ({ Quantity, List_Price, Discount, Tax }))).toEqual([
+			{ Quantity: 2, List_Price: 16.66, Discount: 0, Tax: 6.66 },
+			{ Quantity: 3, List_Price: 3.75, Discount: 0, Tax: 2.25 },
+		]);
+		expect(record.Adjustment).toBe(3.95);
+	});
+
+	it('rounds List_Price up to the cent and keeps the line exact through Discount (25.18 / 3)', () => {
+		const record = salesOrderFor(loadOrder('eur-multicurrency'));
+		expect(rows(record)[0]).toMatchObject({ Quantity: 3, List_Price: 8.4, Discount: 0.02, Tax: 4.79 });
+		expect(record.Adjustment).toBe(5.83);
+	});
+
+	it('puts shipping and fees (positive and negative, with their tax) into Adjustment', () => {
+		// 4.00 shipping + 0.40 tax + 3.00 gift wrap + 0.30 tax − 5.00 loyalty discount
+		expect(salesOrderFor(loadOrder('fees')).Adjustment).toBe(2.7);
+	});
+
+	it('links every line to the Zoho product of its code, variations included', () => {
+		const order = loadOrder('variations-no-sku');
+		const ids = productIdsFor(order);
+		expect(rows(salesOrderFor(order)).map((row) => row.Product_Name)).toEqual([
+			{ id: ids['wc-51'] },
+			{ id: ids['wc-52'] },
+			{ id: ids['wc-51'] },
+			{ id: ids['wc-60'] },
+			{ id: ids['wc-item-2095'] },
+		]);
+	});
+
+	it('leaves out empty addresses (virtual goods) and defaults the Subject', () => {
+		const record = salesOrderFor(loadOrder('no-names'));
+		expect(record.Subject).toBe('WooCommerce Order #1003');
+		expect(Object.keys(record).filter((key) => key.startsWith('Shipping_'))).toEqual([]);
+		expect(record.Billing_Country).toBe('US');
+		expect(record).not.toHaveProperty('Billing_Street');
+	});
+
+	it('sends only whole cents to Zoho', () => {
+		for (const name of CONSISTENT_FIXTURES) {
+			const record = salesOrderFor(loadOrder(name));
+			const amounts = [record.Adjustment, ...rows(record).flatMap((row) => [row.List_Price, row.Discount, row.Tax])];
+			for (const amount of amounts) {
+				expect(typeof amount).toBe('number');
+				expect(Math.round((amount as number) * 100) / 100).toBe(amount);
+			}
+		}
+	});
+
+	it('throws when a product id is missing or the order has no line items', () => {
+		const order = loadOrder('main-sample');
+		expect(() => buildSalesOrderRecord(order, {}, { 'wc-93': '1' }, 'WooCommerce_Order_ID')).toThrow(
+			'no Zoho product id for product code "Bar3"',
+		);
+		expect(() => buildSalesOrderRecord({ ...order, line_items: [] }, {}, {}, 'WooCommerce_Order_ID')).toThrow(
+			'has no line items',
+		);
+	});
+
+	it('keeps the order id field over custom fields', () => {
+		const order = loadOrder('main-sample');
+		const record = buildSalesOrderRecord(
+			order,
+			{ customFields: { WooCommerce_Order_ID: 'other' } },
+			productIdsFor(order),
+			'WooCommerce_Order_ID',
+		);
+		expect(record.WooCommerce_Order_ID).toBe('727');
+	});
+});
+
+describe('salesOrderGrandTotal', () => {
+	it('applies Zoho\'s formula, including order-level Tax and Discount', () => {
+		// (10 × 3 − 1) + (2.5 × 2 − 0) = 34 sub total; + 2.9 + 0.5 line tax; + 1 tax − 0.5 discount − 2 adjustment
+		expect(
+			salesOrderGrandTotal({
+				Ordered_Items: [
+					{ List_Price: 10, Quantity: 3, Discount: 1, Tax: 2.9 },
+					{ List_Price: 2.5, Quantity: 2, Tax: 0.5 },
+				],
+				Tax: 1,
+				Discount: 0.5,
+				Adjustment: -2,
+			}),
+		).toBe(35.9);
+		expect(salesOrderGrandTotal({})).toBe(0);
+	});
+});
+
+describe('checkSalesOrderTotal', () => {
+	it.each(CONSISTENT_FIXTURES)('%s: the Zoho Sales Order total equals the order total to the cent', (name) => {
+		const order = loadOrder(name);
+		const record = salesOrderFor(order);
+		expect(salesOrderGrandTotal(record)).toBe(toAmount(order.total));
+		expect(checkSalesOrderTotal(order, record)).toEqual({ ok: true });
+	});
+
+	it('does not subtract refunds: the Sales Order is the order as placed', () => {
+		const order = loadOrder('refunds');
+		expect(salesOrderGrandTotal(salesOrderFor(order))).toBe(30);
+	});
+
+	it('reports a real mismatch (tax rounded at subtotal level) with both totals', () => {
+		const order = loadOrder('tax-rounding-mismatch');
+		const result = checkSalesOrderTotal(order, salesOrderFor(order));
+		expect(result).toEqual({ ok: false, orderTotal: 20.79, zohoTotal: 20.8, message: expect.any(String) });
+		if (result.ok) throw new Error('expected a mismatch');
+		expect(result.message).toContain('WooCommerce order #1012 totals 20.79 USD');
+		expect(result.message).toContain('Zoho Sales Order would total 20.80 USD');
+		expect(result.message).toContain('difference 0.01 USD');
+	});
+
+	it('does not hide a one-cent difference in Adjustment', () => {
+		const order = loadOrder('fees');
+		const record = salesOrderFor(order);
+		order.total = '46.71'; // e.g. a plugin filtered the total
+		const result = checkSalesOrderTotal(order, record);
+		expect(result.ok).toBe(false);
+		expect(record.Adjustment).toBe(2.7);
+		expect(result).toMatchObject({ orderTotal: 46.71, zohoTotal: 46.7 });
+	});
+});

@@ -1,0 +1,438 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import {
+	WooCommerceEmulator,
+	phpJsonEncode,
+	sampleOrder,
+	wcSignature,
+} from '../emulators/woocommerce';
+
+/** A delivery URL that records what it receives and answers with `nextStatus`. */
+interface Receiver {
+	url: string;
+	received: Array<{ headers: http.IncomingHttpHeaders; body: Buffer }>;
+	nextStatus: number;
+	close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+	const receiver = { received: [], nextStatus: 200 } as unknown as Receiver;
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+			res.writeHead(receiver.nextStatus, { 'Content-Type': 'text/plain' });
+			res.end('ok');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/abc/webhook`;
+	receiver.close = async () =>
+		await new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		});
+	return receiver;
+}
+
+/** Response.json() is typed unknown; these tests inspect WooCommerce answers freely. */
+const readJson = async (response: Response): Promise<any> => await response.json();
+
+const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+
+describe('phpJsonEncode', () => {
+	it('escapes like PHP json_encode with default flags', () => {
+		expect(phpJsonEncode({ url: 'https://a.b/c', name: 'Müller', emoji: '😀', tab: 'a\tb', ctrl: '\u0001' })).toBe(
+			'{"url":"https:\\/\\/a.b\\/c","name":"M\\u00fcller","emoji":"\\ud83d\\ude00","tab":"a\\tb","ctrl":"\\u0001"}',
+		);
+	});
+
+	it('writes no whitespace and keeps key order, numbers and literals', () => {
+		expect(phpJsonEncode({ b: 1, a: [1.5, true, null, 'x'], c: {}, d: [] })).toBe(
+			'{"b":1,"a":[1.5,true,null,"x"],"c":{},"d":[]}',
+		);
+		expect(phpJsonEncode(1e25)).toBe('1.0e+25');
+		expect(phpJsonEncode('€ & <')).toBe('"\\u20ac & <"');
+	});
+
+	it('round-trips through JSON.parse', () => {
+		const order = sampleOrder();
+		expect(JSON.parse(phpJsonEncode(order))).toEqual(order);
+	});
+});
+
+describe('order fixture', () => {
+	const cents = (value: string) => Math.round(Number(value) * 100);
+
+	it('has consistent totals to the cent', () => {
+		const order = sampleOrder();
+		const lineTotals = order.line_items.reduce((sum: number, item: any) => sum + cents(item.total), 0);
+		const lineSubtotals = order.line_items.reduce((sum: number, item: any) => sum + cents(item.subtotal), 0);
+		const lineTax = order.line_items.reduce((sum: number, item: any) => sum + cents(item.total_tax), 0);
+		const shipping = order.shipping_lines.reduce((sum: number, line: any) => sum + cents(line.total), 0);
+		const fees = order.fee_lines.reduce((sum: number, line: any) => sum + cents(line.total), 0);
+		expect(lineTax).toBe(cents(order.cart_tax));
+		expect(cents(order.cart_tax) + cents(order.shipping_tax)).toBe(cents(order.total_tax));
+		expect(lineSubtotals - lineTotals).toBe(cents(order.discount_total));
+		// total = line totals (after discounts) + shipping + fees + all taxes
+		expect(lineTotals + shipping + fees + cents(order.total_tax)).toBe(cents(order.total));
+		// equivalently: line subtotals − discounts + shipping + fees + taxes
+		expect(lineSubtotals - cents(order.discount_total) + shipping + fees + cents(order.total_tax)).toBe(
+			cents(order.total),
+		);
+		for (const item of order.line_items) {
+			expect(typeof item.price).toBe('number');
+			expect(item.price * item.quantity).toBeCloseTo(Number(item.total), 6);
+		}
+	});
+
+	it('deep-merges overrides and returns a fresh copy', () => {
+		const order = sampleOrder({ billing: { email: 'x@example.com' }, status: 'pending' });
+		expect(order.billing.email).toBe('x@example.com');
+		expect(order.billing.last_name).toBe('Müller');
+		expect(order.status).toBe('pending');
+		order.billing.last_name = 'changed';
+		expect(sampleOrder().billing.last_name).toBe('Müller');
+	});
+});
+
+describe('WooCommerceEmulator REST API', () => {
+	let woo: WooCommerceEmulator;
+	let receiver: Receiver;
+	const api = (path: string) => `${woo.url}/wp-json/wc/v3${path}`;
+	const auth = () => ({ Authorization: basic(woo.consumerKey, woo.consumerSecret) });
+	const post = async (path: string, body: unknown, headers: Record<string, string> = auth()) =>
+		await fetch(api(path), {
+			method: 'POST',
+			headers: { ...headers, 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+
+	beforeEach(async () => {
+		woo = await WooCommerceEmulator.start();
+		receiver = await startReceiver();
+	});
+	afterEach(async () => {
+		await woo.stop();
+		await receiver.close();
+	});
+
+	describe('authentication', () => {
+		it('refuses a request without key as WooCommerce does (permission callback, 401)', async () => {
+			const response = await fetch(api('/webhooks'));
+			expect(response.status).toBe(401);
+			expect(await readJson(response)).toEqual({
+				code: 'woocommerce_rest_cannot_view',
+				message: 'Sorry, you cannot list resources.',
+				data: { status: 401 },
+			});
+		});
+
+		it('refuses a wrong consumer secret with woocommerce_rest_authentication_error', async () => {
+			const response = await fetch(api('/webhooks'), { headers: { Authorization: basic('ck_test', 'nope') } });
+			expect(response.status).toBe(401);
+			expect(response.headers.get('www-authenticate')).toContain('WooCommerce API');
+			expect(await readJson(response)).toMatchObject({
+				code: 'woocommerce_rest_authentication_error',
+				message: 'Consumer secret is invalid.',
+			});
+		});
+
+		it('an unknown key in Basic auth falls through to WordPress application passwords (invalid_username)', async () => {
+			const response = await fetch(api('/webhooks'), { headers: { Authorization: basic('ck_other', 'cs_test') } });
+			expect(response.status).toBe(401);
+			expect((await readJson(response)).code).toBe('invalid_username');
+		});
+
+		it('accepts consumer_key/consumer_secret query parameters', async () => {
+			const ok = await fetch(api('/webhooks?consumer_key=ck_test&consumer_secret=cs_test'));
+			expect(ok.status).toBe(200);
+			const unknownKey = await fetch(api('/webhooks?consumer_key=ck_other&consumer_secret=cs_test'));
+			expect(unknownKey.status).toBe(401);
+			expect((await readJson(unknownKey)).code).toBe('woocommerce_rest_cannot_view');
+		});
+
+		it('a read-only key cannot create webhooks', async () => {
+			woo.keyPermissions = 'read';
+			const response = await post('/webhooks', { topic: 'order.created', delivery_url: receiver.url });
+			expect(response.status).toBe(401);
+			expect(await readJson(response)).toMatchObject({
+				code: 'woocommerce_rest_authentication_error',
+				message: 'The API key provided does not have write permissions.',
+			});
+			expect((await fetch(api('/webhooks'), { headers: auth() })).status).toBe(200);
+		});
+
+		it('answers rest_no_route for unknown routes and methods', async () => {
+			const unknown = await fetch(api('/nothing'), { headers: auth() });
+			expect(unknown.status).toBe(404);
+			expect((await readJson(unknown)).code).toBe('rest_no_route');
+			const wrongMethod = await fetch(api('/orders/1'), { method: 'DELETE', headers: auth() });
+			expect(wrongMethod.status).toBe(404);
+			expect(woo.calls.at(-1)).toMatchObject({ method: 'DELETE', path: '/wp-json/wc/v3/orders/1', status: 404 });
+		});
+
+		it('supports plain permalinks (?rest_route=)', async () => {
+			const response = await fetch(`${woo.url}/?rest_route=/wc/v3/webhooks`, { headers: auth() });
+			expect(response.status).toBe(200);
+		});
+	});
+
+	describe('webhooks', () => {
+		it('creates an active webhook, never returns the secret, answers 201 + Location and pings', async () => {
+			const response = await post('/webhooks', {
+				name: 'n8n',
+				topic: 'order.created',
+				delivery_url: receiver.url,
+				secret: 'my-secret',
+				status: 'paused',
+			});
+			expect(response.status).toBe(201);
+			const created = await readJson(response);
+			expect(response.headers.get('location')).toBe(`${woo.url}/wp-json/wc/v3/webhooks/${created.id}`);
+			expect(created).toMatchObject({
+				name: 'n8n',
+				status: 'active',
+				topic: 'order.created',
+				resource: 'order',
+				event: 'created',
+				hooks: ['woocommerce_new_order'],
+				delivery_url: receiver.url,
+			});
+			expect(created).not.toHaveProperty('secret');
+			expect(created).not.toHaveProperty('api_version');
+			expect(woo.webhooks[0].secret).toBe('my-secret');
+			// The ping: unsigned form body, no X-WC headers; a 200 clears pending_delivery.
+			expect(receiver.received).toHaveLength(1);
+			expect(receiver.received[0].body.toString()).toBe(`webhook_id=${created.id}`);
+			expect(Object.keys(receiver.received[0].headers).filter((h) => h.startsWith('x-wc-'))).toEqual([]);
+			expect(woo.webhooks[0].pending_delivery).toBe(false);
+		});
+
+		it('still answers 201 when the ping fails, and keeps pinging with later deliveries', async () => {
+			receiver.nextStatus = 202; // anything but exactly 200 fails a ping
+			const response = await post('/webhooks', { topic: 'order.created', delivery_url: receiver.url });
+			expect(response.status).toBe(201);
+			expect(woo.webhooks[0].pending_delivery).toBe(true);
+			receiver.nextStatus = 200;
+			await woo.deliver('order.created', sampleOrder());
+			expect(woo.outbound.map((entry) => entry.kind)).toEqual(['ping', 'delivery', 'ping']);
+			expect(woo.webhooks[0].pending_delivery).toBe(false);
+		});
+
+		it('generates a secret when none is sent', async () => {
+			await post('/webhooks', { topic: 'order.created', delivery_url: receiver.url });
+			expect(woo.webhooks[0].secret).toHaveLength(50);
+		});
+
+		it('requires topic and delivery_url', async () => {
+			const response = await post('/webhooks', { delivery_url: receiver.url });
+			expect(response.status).toBe(400);
+			expect(await readJson(response)).toMatchObject({
+				code: 'rest_missing_callback_param',
+				message: 'Missing parameter(s): topic',
+				data: { status: 400, params: ['topic'] },
+			});
+		});
+
+		it('rejects an invalid topic and an invalid delivery URL', async () => {
+			const badTopic = await post('/webhooks', { topic: 'order.paid', delivery_url: receiver.url });
+			expect(badTopic.status).toBe(400);
+			expect(await readJson(badTopic)).toMatchObject({
+				code: 'woocommerce_rest_shop_webhook_invalid_topic',
+				message: 'Webhook topic is required and must be valid.',
+			});
+			const badUrl = await post('/webhooks', { topic: 'order.created', delivery_url: 'ftp://example.com/x' });
+			expect(badUrl.status).toBe(400);
+			expect((await readJson(badUrl)).code).toBe('woocommerce_rest_shop_webhook_invalid_delivery_url');
+			const badStatus = await post('/webhooks', {
+				topic: 'order.created',
+				delivery_url: receiver.url,
+				status: 'on',
+			});
+			expect(badStatus.status).toBe(400);
+			expect((await readJson(badStatus)).code).toBe('rest_invalid_param');
+			expect(woo.webhooks).toHaveLength(0);
+		});
+
+		it('lists with page/per_page and X-WP-Total/X-WP-TotalPages; per_page is capped at 100', async () => {
+			for (let i = 0; i < 3; i++) {
+				await post('/webhooks', { topic: 'order.created', delivery_url: `${receiver.url}?n=${i}` });
+			}
+			const page = await fetch(api('/webhooks?per_page=2&page=2&order=asc&orderby=id'), { headers: auth() });
+			expect(page.headers.get('x-wp-total')).toBe('3');
+			expect(page.headers.get('x-wp-totalpages')).toBe('2');
+			expect(page.headers.get('link')).toContain('rel="prev"');
+			expect((await readJson(page)).map((webhook: { id: number }) => webhook.id)).toEqual([3]);
+			const tooMany = await fetch(api('/webhooks?per_page=101'), { headers: auth() });
+			expect(tooMany.status).toBe(400);
+			expect(await readJson(tooMany)).toMatchObject({
+				code: 'rest_invalid_param',
+				data: { params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' } },
+			});
+			const paused = await fetch(api('/webhooks?status=paused'), { headers: auth() });
+			expect(await readJson(paused)).toEqual([]);
+		});
+
+		it('reads, updates and deletes one webhook with WooCommerce answers', async () => {
+			await post('/webhooks', { topic: 'order.created', delivery_url: receiver.url });
+			const one = await fetch(api('/webhooks/1'), { headers: auth() });
+			expect((await readJson(one)).id).toBe(1);
+			const unknown = await fetch(api('/webhooks/99'), { headers: auth() });
+			expect(unknown.status).toBe(400);
+			expect(await readJson(unknown)).toMatchObject({
+				code: 'woocommerce_rest_shop_webhook_invalid_id',
+				message: 'ID is invalid.',
+			});
+
+			const updated = await fetch(api('/webhooks/1'), {
+				method: 'PUT',
+				headers: { ...auth(), 'Content-Type': 'application/json' },
+				body: JSON.stringify({ status: 'paused', topic: 'order.updated' }),
+			});
+			expect(await readJson(updated)).toMatchObject({ status: 'paused', topic: 'order.updated', event: 'updated' });
+
+			const noForce = await fetch(api('/webhooks/1'), { method: 'DELETE', headers: auth() });
+			expect(noForce.status).toBe(501);
+			expect(await readJson(noForce)).toMatchObject({
+				code: 'woocommerce_rest_trash_not_supported',
+				message: 'Webhooks do not support trashing.',
+			});
+			expect(woo.webhooks).toHaveLength(1);
+
+			const deleted = await fetch(api('/webhooks/1?force=true'), { method: 'DELETE', headers: auth() });
+			expect(deleted.status).toBe(200);
+			expect(woo.webhooks).toHaveLength(0);
+			const gone = await fetch(api('/webhooks/1?force=true'), { method: 'DELETE', headers: auth() });
+			expect(gone.status).toBe(404);
+			expect((await readJson(gone)).code).toBe('woocommerce_rest_shop_webhook_invalid_id');
+		});
+	});
+
+	describe('deliveries', () => {
+		async function createWebhook(topic = 'order.created', secret = 'whsec') {
+			await post('/webhooks', { topic, delivery_url: receiver.url, secret });
+			receiver.received.length = 0;
+			return woo.webhooks.at(-1)!;
+		}
+
+		it('sends PHP-encoded, signed JSON with all X-WC-Webhook headers', async () => {
+			const webhook = await createWebhook();
+			const results = await woo.deliver('order.created', sampleOrder());
+			expect(results).toEqual([{ webhookId: webhook.id, status: 200, body: 'ok' }]);
+			const { headers, body } = receiver.received[0];
+			expect(body.toString()).toBe(phpJsonEncode(sampleOrder()));
+			expect(headers).toMatchObject({
+				'content-type': 'application/json',
+				'user-agent': expect.stringMatching(/^WooCommerce\/[\d.]+ Hookshot \(WordPress\/[\d.]+\)$/),
+				'x-wc-webhook-source': `${woo.url}/`,
+				'x-wc-webhook-topic': 'order.created',
+				'x-wc-webhook-resource': 'order',
+				'x-wc-webhook-event': 'created',
+				'x-wc-webhook-id': String(webhook.id),
+				'x-wc-webhook-signature': wcSignature(body, 'whsec'),
+				'x-wc-webhook-delivery-id': expect.stringMatching(/^[0-9a-f]{32}$/),
+			});
+		});
+
+		it('sends only the id for *.deleted topics and nothing to other topics or inactive webhooks', async () => {
+			await createWebhook('order.deleted');
+			await createWebhook('order.updated');
+			expect(await woo.deliver('order.created', sampleOrder())).toEqual([]);
+			await woo.deliver('order.deleted', sampleOrder());
+			expect(receiver.received.map((entry) => entry.body.toString())).toEqual(['{"id":727}']);
+			woo.webhooks[1].status = 'paused';
+			expect(await woo.deliver('order.updated', sampleOrder())).toEqual([]);
+		});
+
+		it('disables the webhook on the 7th consecutive failure; a 2xx–302 answer resets the count', async () => {
+			const webhook = await createWebhook();
+			receiver.nextStatus = 500;
+			for (let i = 1; i <= 6; i++) {
+				await woo.deliver('order.created', sampleOrder());
+				expect(webhook).toMatchObject({ failure_count: i, status: 'active' });
+			}
+			receiver.nextStatus = 302;
+			await woo.deliver('order.created', sampleOrder());
+			expect(webhook).toMatchObject({ failure_count: 0, status: 'active' });
+			receiver.nextStatus = 401;
+			for (let i = 1; i <= 7; i++) await woo.deliver('order.created', sampleOrder());
+			expect(webhook.status).toBe('disabled');
+			expect(webhook.failure_count).toBe(6);
+			expect(await woo.deliver('order.created', sampleOrder())).toEqual([]);
+		});
+
+		it('can sign with another secret or send a given signature', async () => {
+			await createWebhook();
+			await woo.deliver('order.created', sampleOrder(), { secret: 'other' });
+			await woo.deliver('order.created', sampleOrder(), { signature: 'forged' });
+			const [first, second] = receiver.received;
+			expect(first.headers['x-wc-webhook-signature']).toBe(wcSignature(first.body, 'other'));
+			expect(second.headers['x-wc-webhook-signature']).toBe('forged');
+		});
+
+		it('deliverRaw signs the given bytes and lets headers be replaced or removed', async () => {
+			const webhook = await createWebhook();
+			await woo.deliverRaw(webhook.id, 'not json', { 'X-WC-Webhook-Signature': '' });
+			expect(receiver.received[0].body.toString()).toBe('not json');
+			expect(receiver.received[0].headers['x-wc-webhook-signature']).toBeUndefined();
+			expect(receiver.received[0].headers['x-wc-webhook-topic']).toBe('order.created');
+			await woo.deliverRaw(webhook.id, '{"id":1}');
+			expect(receiver.received[1].headers['x-wc-webhook-signature']).toBe(wcSignature('{"id":1}', 'whsec'));
+		});
+
+		it('ping() sends the unsigned form body', async () => {
+			const webhook = await createWebhook();
+			expect(await woo.ping(webhook.id)).toEqual({ status: 200, body: 'ok' });
+			expect(receiver.received[0].body.toString()).toBe(`webhook_id=${webhook.id}`);
+			expect(receiver.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+		});
+	});
+
+	describe('orders', () => {
+		it('addOrder stores fixture-based orders with new ids and links to this store', async () => {
+			const first = woo.addOrder() as any;
+			const second = woo.addOrder({ status: 'pending', billing: { email: 'b@example.com' } }) as any;
+			expect([first.id, second.id]).toEqual([728, 729]);
+			expect(second.number).toBe('729');
+			expect(second.billing).toMatchObject({ email: 'b@example.com', last_name: 'Müller' });
+			expect(first._links.self[0].href).toBe(`${woo.url}/wp-json/wc/v3/orders/728`);
+			expect(second.date_created_gmt > first.date_created_gmt).toBe(true);
+			expect(first.line_items[0].id).not.toBe(second.line_items[0].id);
+			const fetched = await fetch(api('/orders/729'), { headers: auth() });
+			expect(await readJson(fetched)).toEqual(second);
+			const missing = await fetch(api('/orders/1'), { headers: auth() });
+			expect(missing.status).toBe(404);
+			expect((await readJson(missing)).code).toBe('woocommerce_rest_shop_order_invalid_id');
+		});
+
+		it('lists orders with status, paging, ordering and GMT date filters', async () => {
+			const a = woo.addOrder({ status: 'processing' }) as any;
+			woo.addOrder({ status: 'checkout-draft' });
+			const c = woo.addOrder({ status: 'pending' }) as any;
+			woo.addOrder({ status: 'trash' });
+			const list = async (query: string) => {
+				const response = await fetch(api(`/orders?${query}`), { headers: auth() });
+				const body = (await readJson(response)) as unknown;
+				return { response, body, ids: Array.isArray(body) ? body.map((order: { id: number }) => order.id) : null };
+			};
+			// default status any: includes checkout-draft, excludes trash; default order date desc
+			expect((await list('')).ids).toEqual([730, 729, 728]);
+			expect((await list('status=processing,pending&orderby=id&order=asc')).ids).toEqual([728, 730]);
+			const paged = await list('status[]=processing&status[]=pending&status[]=checkout-draft&per_page=2&page=1&orderby=id&order=asc');
+			expect(paged.ids).toEqual([728, 729]);
+			expect(paged.response.headers.get('x-wp-total')).toBe('3');
+			expect(paged.response.headers.get('x-wp-totalpages')).toBe('2');
+			expect((await list(`after=${a.date_created_gmt}&dates_are_gmt=true&orderby=id&order=asc`)).ids).toEqual([
+				729, 730,
+			]);
+			expect((await list(`modified_after=${c.date_modified_gmt}&dates_are_gmt=true`)).ids).toEqual([]);
+			const bad = await list('status=paid');
+			expect(bad.response.status).toBe(400);
+			expect(bad.body).toMatchObject({ code: 'rest_invalid_param', data: { params: { status: expect.any(String) } } });
+			expect((await list('per_page=0')).response.status).toBe(400);
+		});
+	});
+});
