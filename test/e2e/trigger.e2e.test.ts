@@ -137,6 +137,9 @@ describe('WooCommerce Order Trigger in n8n 2.40.7', () => {
 		});
 		expect(registered[0].secret.length).toBeGreaterThanOrEqual(32);
 		seenSecrets.add(registered[0].secret);
+		// WooCommerce pings the URL while the webhook is created; n8n already routes it then and answers 200,
+		// otherwise the store would keep the webhook pending and re-ping on every delivery
+		expect(registered[0]).toMatchObject({ pending_delivery: false, failure_count: 0 });
 		expect(woo.calls).toContainEqual(expect.objectContaining({ method: 'POST', path: WEBHOOKS_PATH, status: 201 }));
 		// n8n's production URL answers (a wrong path or an inactive workflow gives 404)
 		expect(woo.webhooks.every((webhook) => webhook.delivery_url.startsWith(n8n.baseUrl))).toBe(true);

@@ -592,7 +592,20 @@ class N8nInstance {
 	}
 
 	async stop() {
-		if (this.exitStatus) return;
+		if (this.stopped) return;
+		this.stopped = true;
+		if (!this.exitStatus) await this.terminate();
+		// the task runner lives in the same group; make sure nothing of it is left
+		killGroup(this.child, 'SIGKILL');
+		// kept with the user folder for post-mortems (appended: a folder can serve several starts)
+		try {
+			fs.appendFileSync(path.join(this.userFolder, 'n8n.log'), this.logs());
+		} catch {
+			// folder removed meanwhile
+		}
+	}
+
+	async terminate() {
 		killGroup(this.child, 'SIGTERM');
 		let timer;
 		const timeout = new Promise((resolve) => {
@@ -604,8 +617,6 @@ class N8nInstance {
 			killGroup(this.child, 'SIGKILL');
 			await this.exited;
 		}
-		// the task runner lives in the same group; make sure nothing of it is left
-		killGroup(this.child, 'SIGKILL');
 	}
 }
 
