@@ -21,7 +21,7 @@
  */
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -120,16 +120,23 @@ function envWithoutNpmConfig() {
 	return env;
 }
 
-/** Runs a command and resolves with its output; rejects with the output when it exits non-zero. */
-function run(command, args, options = {}) {
+/**
+ * Runs a command and resolves with its stdout + stderr (or stdout alone with `stdoutOnly`);
+ * rejects with the output when it exits non-zero.
+ */
+function run(command, args, { stdoutOnly = false, ...options } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
 		let output = '';
-		child.stdout.on('data', (chunk) => (output += chunk));
+		let stdout = '';
+		child.stdout.on('data', (chunk) => {
+			output += chunk;
+			stdout += chunk;
+		});
 		child.stderr.on('data', (chunk) => (output += chunk));
 		child.on('error', reject);
 		child.on('close', (code, signal) => {
-			if (code === 0) resolve(output);
+			if (code === 0) resolve(stdoutOnly ? stdout : output);
 			else
 				reject(
 					new Error(`${path.basename(command)} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output}`),
@@ -156,13 +163,16 @@ async function packPackage() {
 			throw new Error(`${file} is missing: run \`npm run build\` before starting n8n with the package`);
 		}
 	}
-	const destination = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-pack-'));
+	// under .n8n-test/ (pruned with the user folders): exit handlers do not run inside jest's sandbox
+	fs.mkdirSync(TEST_FOLDERS_ROOT, { recursive: true });
+	pruneOldTestFolders();
+	const destination = fs.mkdtempSync(path.join(TEST_FOLDERS_ROOT, 'pack-'));
 	const output = await run(
 		'npm',
 		['pack', '--json', '--ignore-scripts', '--pack-destination', destination],
-		{ cwd: REPO_ROOT, env: envWithoutNpmConfig() },
+		{ cwd: REPO_ROOT, env: envWithoutNpmConfig(), stdoutOnly: true },
 	);
-	const [{ filename }] = JSON.parse(output.slice(output.indexOf('[')));
+	const [{ filename }] = JSON.parse(output);
 	packedTarball = path.join(destination, filename);
 	return packedTarball;
 }
@@ -178,11 +188,7 @@ function installPackageInto(userFolder, tgz) {
 	fs.rmSync(packageDir, { recursive: true, force: true });
 	fs.mkdirSync(packageDir, { recursive: true });
 	// npm tarballs hold everything under `package/`
-	const result = require('node:child_process').spawnSync(
-		'tar',
-		['-xzf', tgz, '-C', packageDir, '--strip-components=1'],
-		{ encoding: 'utf8' },
-	);
+	const result = spawnSync('tar', ['-xzf', tgz, '-C', packageDir, '--strip-components=1'], { encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`tar -xzf ${tgz} failed: ${result.stderr}`);
 	const manifestPath = path.join(nodesDir, 'package.json');
 	let manifest = { name: 'installed-nodes', private: true, dependencies: {} };
@@ -401,6 +407,12 @@ class N8nInstance {
 	/** Sets up the owner on first use (or logs in when the folder already has one) and keeps the session cookie. */
 	async ensureSession() {
 		if (this.cookie) return;
+		// one sign-in even when several requests start at once
+		this.signingIn = this.signingIn || this.signIn().finally(() => (this.signingIn = undefined));
+		await this.signingIn;
+	}
+
+	async signIn() {
 		const setup = await httpRequest(`${this.baseUrl}/rest/owner/setup`, { method: 'POST', body: OWNER });
 		let response = setup;
 		if (setup.status !== 200) {
@@ -432,7 +444,8 @@ class N8nInstance {
 		if (response.status < 200 || response.status >= 300) {
 			throw new Error(`${method} /rest${restPath} answered ${response.status}: ${response.text.slice(0, 2000)}`);
 		}
-		return response.json && 'data' in response.json ? response.json.data : response.json;
+		const { json } = response;
+		return json !== null && typeof json === 'object' && 'data' in json ? json.data : json;
 	}
 
 	/** The editor's node type descriptions (GET /types/nodes.json). */
@@ -712,15 +725,20 @@ async function waitUntilServing(instance, timeoutMs) {
 }
 
 /**
- * Test user folders are kept after stop() for post-mortems (about 50 MB each); the oldest are removed so that
- * .n8n-test/ does not grow without bound. Folders younger than an hour are never touched (another run may use them).
+ * Test user folders are kept after stop() for post-mortems (about 50 MB each, with n8n.log); the oldest are removed
+ * so that .n8n-test/ does not grow without bound. Folders younger than an hour are never touched (another run may
+ * use them).
  */
 function pruneOldTestFolders(keep = 6) {
+	for (const prefix of ['run-', 'pack-']) pruneFolders(prefix, keep);
+}
+
+function pruneFolders(prefix, keep) {
 	let folders;
 	try {
 		folders = fs
 			.readdirSync(TEST_FOLDERS_ROOT)
-			.filter((name) => name.startsWith('run-'))
+			.filter((name) => name.startsWith(prefix))
 			.map((name) => {
 				const folder = path.join(TEST_FOLDERS_ROOT, name);
 				return { folder, mtimeMs: fs.statSync(folder).mtimeMs };

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { retryRuns } from '../helpers/runLedger';
 import type { ZohoCallLimits } from '../transport';
 
 /** Options every write operation shares: the retry budget, the concurrency cap and Zoho automation. */
@@ -45,7 +46,7 @@ export function readCallOptions(
 ): { limits: ZohoCallLimits; trigger?: string[] } {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const limits: ZohoCallLimits = {
-		maxRetryWaitMs: Math.max(0, Number(options.maxRetryWaitSeconds ?? 60)) * 1000,
+		maxRetryWaitMs: retryRuns.has(this) ? 0 : Math.max(0, Number(options.maxRetryWaitSeconds ?? 60)) * 1000,
 		maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
 	};
 	return { limits, trigger: options.runAutomation === false ? [] : undefined };

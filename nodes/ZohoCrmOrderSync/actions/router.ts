@@ -2,7 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { ZohoSyncError } from '../helpers/interfaces';
 import { buildOutput } from '../helpers/outcomes';
-import { RunLedger, type ItemOutcome } from '../helpers/runLedger';
+import { RunLedger, retryRuns, type ItemOutcome } from '../helpers/runLedger';
 import * as account from './account/Account.resource';
 import * as contact from './contact/Contact.resource';
 import * as deal from './deal/Deal.resource';
@@ -42,6 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	});
 
 	if (pending.length) {
+		if (ledger.isRetryOf(pending)) retryRuns.add(this);
 		let fresh: Map<number, ItemOutcome>;
 		try {
 			fresh = await execute.call(this, pending);

@@ -61,4 +61,15 @@ export class RunLedger {
 	record(index: number, outcome: ItemOutcome): void {
 		this.entry.outcomes.set(index, outcome);
 	}
+
+	/** Whether this run repeats items that already failed transiently in this execution (a retry-on-fail re-run). */
+	isRetryOf(indices: number[]): boolean {
+		return indices.some((index) => this.entry.outcomes.has(index));
+	}
 }
+
+/**
+ * Runs that are n8n retry-on-fail re-runs. Their calls get one attempt without backoff: the first run
+ * already spent the item's wait budget, and n8n waits between tries itself.
+ */
+export const retryRuns = new WeakSet<object>();
