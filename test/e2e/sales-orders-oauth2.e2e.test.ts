@@ -1,0 +1,217 @@
+/**
+ * In a real n8n 2.40.7, against the WooCommerce and Zoho CRM emulators:
+ * - the bundled sales-order workflow (imported unchanged): contact + sales order with line items as Zoho Products,
+ *   exactly once per order, totals checked to the cent;
+ * - the deals workflow switched to the "Zoho CRM OAuth2 API" credential (n8n's own OAuth2 token refresh).
+ * The import check asserts that every bundled workflow imports without warnings and uses only known node types.
+ */
+import { readFileSync, readdirSync } from 'fs';
+import { join } from 'path';
+
+import { runCli, startN8n } from '../n8n/harness';
+import type { N8nInstance } from '../n8n/harness';
+import { WooCommerceEmulator } from '../emulators/woocommerce';
+import { ZohoEmulator } from '../emulators/zoho';
+
+const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
+const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
+const salesOrderWorkflow = load('woocommerce-to-zohocrm-sales-orders.json');
+const mismatchOrder = JSON.parse(
+	readFileSync(join(__dirname, '..', 'fixtures', 'orders', 'tax-rounding-mismatch.json'), 'utf8'),
+);
+
+const OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2', name: 'Zoho CRM OAuth2 (e2e)' };
+/** The deals workflow with every Zoho node on OAuth2, listening to order.updated so it does not share deliveries. */
+function oauth2Workflow() {
+	const workflow = load('woocommerce-to-zohocrm.json');
+	workflow.id = 'e2eDealsOAuth2';
+	workflow.name = 'E2E: deals over OAuth2';
+	for (const node of workflow.nodes) {
+		if (node.type.endsWith('.wooCommerceOrderTrigger')) {
+			node.webhookId = '0b7e3c1a-9d2f-4e8b-a6c5-1f2e3d4c5b6a';
+			node.parameters = { events: ['order.updated'] };
+		}
+		if (node.credentials?.zohoCrmRefreshTokenApi) {
+			node.parameters.authentication = 'oAuth2';
+			node.credentials = { zohoCrmOAuth2Api: OAUTH2_CREDENTIAL };
+		}
+	}
+	return workflow;
+}
+
+let woo: WooCommerceEmulator;
+let zoho: ZohoEmulator;
+let n8n: N8nInstance;
+const runs: Record<string, number> = {};
+
+function e2e(name: string, body: () => Promise<void>, timeoutMs = 90_000): void {
+	test(
+		name,
+		async () => {
+			try {
+				await body();
+			} catch (error) {
+				if (error instanceof Error && n8n) error.message += `\n--- n8n log tail ---\n${n8n.logsTail(40)}`;
+				throw error;
+			}
+		},
+		timeoutMs,
+	);
+}
+
+async function deliver(topic: string, workflowId: string, order: any, timeoutMs = 60_000) {
+	const answers = await woo.deliver(topic, order);
+	expect(answers.map((answer) => answer.status)).toEqual([200]);
+	runs[workflowId] = (runs[workflowId] ?? 0) + 1;
+	await n8n.waitForExecutions(runs[workflowId], { workflowId, timeoutMs });
+}
+
+const salesOrdersFor = (orderId: number) =>
+	zoho.records('Sales_Orders').filter((record) => record.WooCommerce_Order_ID === String(orderId));
+const tokenCalls = () => zoho.calls.filter((call) => call.path.startsWith('/oauth/v2/token'));
+
+beforeAll(async () => {
+	woo = await WooCommerceEmulator.start();
+	zoho = await ZohoEmulator.start();
+	const wooNode = salesOrderWorkflow.nodes.find((node: any) => node.credentials?.wooCommerceStoreApi);
+	const zohoNode = salesOrderWorkflow.nodes.find((node: any) => node.credentials?.zohoCrmRefreshTokenApi);
+	n8n = await startN8n({
+		credentials: [
+			{
+				...wooNode.credentials.wooCommerceStoreApi,
+				type: 'wooCommerceStoreApi',
+				data: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
+			},
+			{
+				...zohoNode.credentials.zohoCrmRefreshTokenApi,
+				type: 'zohoCrmRefreshTokenApi',
+				data: {
+					dataCenter: 'custom',
+					customAccountsUrl: zoho.url,
+					customApiDomain: zoho.url,
+					clientId: zoho.clientId,
+					clientSecret: zoho.clientSecret,
+					refreshToken: zoho.refreshToken,
+				},
+			},
+			{
+				...OAUTH2_CREDENTIAL,
+				type: 'zohoCrmOAuth2Api',
+				data: {
+					dataCenter: 'custom',
+					customAccountsUrl: zoho.url,
+					customApiDomain: zoho.url,
+					clientId: zoho.clientId,
+					clientSecret: zoho.clientSecret,
+					// as n8n stores it after "Connect": Zoho's token answer
+					oauthTokenData: {
+						access_token: zoho.issueAccessToken(),
+						refresh_token: zoho.refreshToken,
+						api_domain: zoho.url,
+						token_type: 'Bearer',
+						expires_in: 3600,
+					},
+				},
+			},
+		],
+		workflows: [salesOrderWorkflow, oauth2Workflow()],
+	});
+}, 300_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await woo?.stop();
+	await zoho?.stop();
+}, 60_000);
+
+describe('woocommerce-to-zohocrm-sales-orders.json', () => {
+	e2e('an order becomes a contact and one sales order whose line items are Zoho products, totals to the cent', async () => {
+		const order = woo.addOrder();
+		await deliver('order.created', salesOrderWorkflow.id, order);
+
+		const [salesOrder] = salesOrdersFor(order.id);
+		expect(salesOrdersFor(order.id)).toHaveLength(1);
+		expect(salesOrder.Subject).toBe(`WooCommerce Order #${order.number}`);
+		expect(Number(salesOrder.Grand_Total)).toBeCloseTo(Number(order.total), 2);
+		const items = salesOrder.Ordered_Items as Array<Record<string, any>>;
+		expect(items).toHaveLength(order.line_items.length);
+		const products = zoho.records('Products');
+		for (const line of order.line_items) {
+			const product = products.find((candidate) => candidate.Product_Code === line.sku);
+			expect(product).toBeDefined();
+			expect(items.some((item) => item.Product_Name.id === product!.id && item.Quantity === line.quantity)).toBe(true);
+		}
+		const contact = zoho.records('Contacts').find((candidate) => candidate.Email === order.billing.email.toLowerCase());
+		expect((salesOrder.Contact_Name as { id: string }).id).toBe(contact!.id);
+
+		// delivered again: the same sales order is updated, products are reused
+		const productCount = products.length;
+		await deliver('order.created', salesOrderWorkflow.id, order);
+		expect(salesOrdersFor(order.id)).toHaveLength(1);
+		expect(zoho.records('Products')).toHaveLength(productCount);
+	});
+
+	e2e('an order whose Zoho total would differ by a cent goes to the dead letters, naming both totals', async () => {
+		const order = woo.addOrder({
+			line_items: mismatchOrder.line_items,
+			tax_lines: mismatchOrder.tax_lines,
+			coupon_lines: [],
+			shipping_lines: [],
+			fee_lines: [],
+			discount_total: '0.00',
+			discount_tax: '0.00',
+			shipping_total: '0.00',
+			shipping_tax: '0.00',
+			cart_tax: mismatchOrder.cart_tax,
+			total_tax: mismatchOrder.total_tax,
+			total: mismatchOrder.total,
+		});
+		await deliver('order.created', salesOrderWorkflow.id, order, 90_000);
+		expect(salesOrdersFor(order.id)).toHaveLength(0);
+		const rows = (await n8n.dataTableRows('zoho_sync_dead_letters')).filter((row) => row.orderId === order.id);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ category: 'totals_mismatch', failedNode: 'Create Sales Order', status: 'open' });
+		expect(rows[0].message).toContain(mismatchOrder.total);
+	}, 120_000);
+});
+
+describe('Zoho CRM OAuth2 credential', () => {
+	e2e('the deals workflow works over OAuth2 and n8n refreshes an expired token by itself', async () => {
+		const first = woo.addOrder();
+		await deliver('order.updated', 'e2eDealsOAuth2', first);
+		expect(zoho.records('Deals').filter((deal) => deal.WooCommerce_Order_ID === String(first.id))).toHaveLength(1);
+
+		zoho.expireAccessTokens();
+		const before = tokenCalls().length;
+		const second = woo.addOrder();
+		await deliver('order.updated', 'e2eDealsOAuth2', second);
+		expect(zoho.records('Deals').filter((deal) => deal.WooCommerce_Order_ID === String(second.id))).toHaveLength(1);
+		const refreshes = tokenCalls().slice(before);
+		expect(refreshes).toHaveLength(1);
+		expect(refreshes[0].body).toMatchObject({ grant_type: 'refresh_token', refresh_token: zoho.refreshToken });
+		expect(await n8n.dataTableRows('zoho_sync_dead_letters')).toEqual(
+			expect.not.arrayContaining([expect.objectContaining({ orderId: second.id })]),
+		);
+	});
+});
+
+// last: re-importing replaces the running workflows' stored versions
+describe('bundled workflows in n8n 2.40.7', () => {
+	e2e('every file in workflows/ imports with the n8n CLI without warnings and uses only node types n8n knows', async () => {
+		const known = new Set((await n8n.nodeTypes()).map((type) => type.name));
+		for (const file of readdirSync(WORKFLOWS).filter((name) => name.endsWith('.json'))) {
+			const workflow = load(file);
+			const unknown = workflow.nodes.map((node: any) => node.type).filter((type: string) => !known.has(type));
+			expect({ file, unknown }).toEqual({ file, unknown: [] });
+			for (const [from, outputs] of Object.entries<any>(workflow.connections)) {
+				expect(workflow.nodes.some((node: any) => node.name === from)).toBe(true);
+				for (const target of outputs.main.flat()) {
+					expect(workflow.nodes.some((node: any) => node.name === target.node)).toBe(true);
+				}
+			}
+			const output = await runCli(n8n.env, ['import:workflow', `--input=${join(WORKFLOWS, file)}`]);
+			expect(output).toMatch(/Successfully imported 1 workflow/);
+			expect(output).not.toMatch(/warn|error|unknown|deprecated/i);
+		}
+	}, 120_000);
+});
