@@ -532,7 +532,7 @@ export class WooCommerceEmulator {
 	 * fresh order key and line-item ids, dates = now (strictly increasing by ≥ 1 s), links pointing at this store.
 	 * Does not deliver anything. Returns a copy of the stored order.
 	 */
-	addOrder(overrides: object = {}): object {
+	addOrder(overrides: object = {}): WooOrderRecord {
 		const requested = (overrides as Record<string, unknown>).id;
 		const id = typeof requested === 'number' ? requested : this.nextOrderId;
 		this.nextOrderId = Math.max(this.nextOrderId, id + 1);

@@ -708,7 +708,8 @@ async function waitUntilServing(instance, timeoutMs) {
 				`n8n exited during start (${JSON.stringify(instance.exitStatus)})\n--- n8n log tail ---\n${instance.logsTail()}`,
 			);
 		}
-		// readiness answers before active workflows are loaded; the editor line comes after that step
+		// readiness answers before start-up has finished; the editor line is logged last (published workflows are
+		// activated asynchronously after that and awaited through their publication status)
 		if (instance.logs().includes('Editor is now accessible via')) {
 			try {
 				const response = await httpRequest(`${instance.baseUrl}/healthz/readiness`);

@@ -72,6 +72,14 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.customer_note }}',
 		displayOptions,
 	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		default: '={{ $json.currency }}',
+		description: 'ISO currency code; only sent when multi-currency is on in your Zoho org',
+		displayOptions,
+	},
 	...orderIdProperties(displayOptions),
 	customFieldsProperty('Sales_Orders', 'getSalesOrderFields', displayOptions),
 	{ ...callOptions, displayOptions },
@@ -83,6 +91,8 @@ interface PlannedSalesOrder {
 	order: WooOrder;
 	values: SalesOrderFieldValues;
 	productKeys: string[];
+	/** This order's product code for each entry of productKeys (keys are names when Product_Code is not unique). */
+	productCodes: string[];
 }
 
 export async function execute(this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
@@ -96,6 +106,8 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		return outcomes;
 	}
 	const productKeyField = await productDuplicateField.call(this);
+	// Without Currency a multi-currency org records the order in its home currency (a EUR 35.80 order as USD 35.80).
+	const hasCurrency = plan.fields.some((field) => field.api_name === 'Currency');
 
 	const products = new Map<string, IDataObject>();
 	const planned: PlannedSalesOrder[] = [];
@@ -109,16 +121,19 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				continue;
 			}
 			const productKeys: string[] = [];
+			const productCodes: string[] = [];
 			for (const product of buildProductRecords(order)) {
 				const key = groupKey(product[productKeyField]);
 				products.set(key, product);
 				productKeys.push(key);
+				productCodes.push(String(product.Product_Code));
 			}
 			planned.push({
 				index,
 				orderId,
 				order,
 				productKeys,
+				productCodes,
 				values: {
 					Subject: param('subject'),
 					Status: param('status'),
@@ -126,6 +141,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 					Account_Id: param('accountId'),
 					Deal_Id: param('dealId'),
 					Description: param('description'),
+					Currency: hasCurrency ? param('currency') : undefined,
 					customFields: readCustomFields.call(this, index),
 				},
 			});
@@ -151,10 +167,11 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			continue;
 		}
 		const productIds: Record<string, string> = {};
-		for (const key of item.productKeys) {
+		item.productKeys.forEach((key, position) => {
 			const result = productResults.get(key) as Extract<ZohoRecordResult, { ok: true }>;
-			productIds[String(products.get(key)!.Product_Code)] = result.id;
-		}
+			// by this order's own code: with name keys, products.get(key) may be another line's product of that name
+			productIds[item.productCodes[position]] = result.id;
+		});
 		try {
 			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField);
 			record[orderIdField] = item.orderId;
@@ -201,8 +218,8 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 							ok: true,
 							json: withZohoResult(items[index], {
 								salesOrder: { ...recordSummary(result), orderId },
-								products: item.productKeys.map((key) => ({
-									code: products.get(key)!.Product_Code,
+								products: item.productKeys.map((key, position) => ({
+									code: item.productCodes[position],
 									...recordSummary(productResults.get(key) as Extract<ZohoRecordResult, { ok: true }>),
 								})),
 							}),
