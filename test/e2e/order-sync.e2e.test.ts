@@ -11,6 +11,7 @@ import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
+import { credentialRef, e2eTest, sleep, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
@@ -18,32 +19,10 @@ const dealsWorkflow = load('woocommerce-to-zohocrm.json');
 const replayWorkflow = load('dead-letter-replay.json');
 const TABLE = 'zoho_sync_dead_letters';
 
-/** The credential references exactly as the workflow files have them. */
-function credentialRef(workflow: any, type: string): { id: string; name: string } {
-	const node = workflow.nodes.find((candidate: any) => candidate.credentials?.[type]);
-	return node.credentials[type];
-}
-
 let woo: WooCommerceEmulator;
 let zoho: ZohoEmulator;
 let n8n: N8nInstance;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function e2e(name: string, body: () => Promise<void>, timeoutMs = 90_000): void {
-	test(
-		name,
-		async () => {
-			try {
-				await body();
-			} catch (error) {
-				if (error instanceof Error && n8n) error.message += `\n--- n8n log tail ---\n${n8n.logsTail(40)}`;
-				throw error;
-			}
-		},
-		timeoutMs,
-	);
-}
+const e2e = e2eTest(() => n8n);
 
 /** Executions of the deals workflow so far; waits until `count` of them have finished. */
 async function waitForDealRuns(count: number, timeoutMs = 60_000) {
@@ -91,25 +70,7 @@ beforeAll(async () => {
 	const zohoCredential = credentialRef(dealsWorkflow, 'zohoCrmRefreshTokenApi');
 	expect(credentialRef(replayWorkflow, 'zohoCrmRefreshTokenApi')).toEqual(zohoCredential);
 	n8n = await startN8n({
-		credentials: [
-			{
-				...wooCredential,
-				type: 'wooCommerceStoreApi',
-				data: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-			},
-			{
-				...zohoCredential,
-				type: 'zohoCrmRefreshTokenApi',
-				data: {
-					dataCenter: 'custom',
-					customAccountsUrl: zoho.url,
-					customApiDomain: zoho.url,
-					clientId: zoho.clientId,
-					clientSecret: zoho.clientSecret,
-					refreshToken: zoho.refreshToken,
-				},
-			},
-		],
+		credentials: [wooCommerceCredential(wooCredential, woo), zohoRefreshTokenCredential(zohoCredential, zoho)],
 		workflows: [dealsWorkflow, replayWorkflow],
 		publish: [dealsWorkflow.id],
 	});

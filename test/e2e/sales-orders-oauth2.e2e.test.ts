@@ -12,6 +12,7 @@ import { runCli, startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
+import { credentialRef, e2eTest, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
@@ -42,22 +43,8 @@ function oauth2Workflow() {
 let woo: WooCommerceEmulator;
 let zoho: ZohoEmulator;
 let n8n: N8nInstance;
+const e2e = e2eTest(() => n8n);
 const runs: Record<string, number> = {};
-
-function e2e(name: string, body: () => Promise<void>, timeoutMs = 90_000): void {
-	test(
-		name,
-		async () => {
-			try {
-				await body();
-			} catch (error) {
-				if (error instanceof Error && n8n) error.message += `\n--- n8n log tail ---\n${n8n.logsTail(40)}`;
-				throw error;
-			}
-		},
-		timeoutMs,
-	);
-}
 
 async function deliver(topic: string, workflowId: string, order: any, timeoutMs = 60_000) {
 	const answers = await woo.deliver(topic, order);
@@ -73,27 +60,10 @@ const tokenCalls = () => zoho.calls.filter((call) => call.path.startsWith('/oaut
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
 	zoho = await ZohoEmulator.start();
-	const wooNode = salesOrderWorkflow.nodes.find((node: any) => node.credentials?.wooCommerceStoreApi);
-	const zohoNode = salesOrderWorkflow.nodes.find((node: any) => node.credentials?.zohoCrmRefreshTokenApi);
 	n8n = await startN8n({
 		credentials: [
-			{
-				...wooNode.credentials.wooCommerceStoreApi,
-				type: 'wooCommerceStoreApi',
-				data: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-			},
-			{
-				...zohoNode.credentials.zohoCrmRefreshTokenApi,
-				type: 'zohoCrmRefreshTokenApi',
-				data: {
-					dataCenter: 'custom',
-					customAccountsUrl: zoho.url,
-					customApiDomain: zoho.url,
-					clientId: zoho.clientId,
-					clientSecret: zoho.clientSecret,
-					refreshToken: zoho.refreshToken,
-				},
-			},
+			wooCommerceCredential(credentialRef(salesOrderWorkflow, 'wooCommerceStoreApi'), woo),
+			zohoRefreshTokenCredential(credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi'), zoho),
 			{
 				...OAUTH2_CREDENTIAL,
 				type: 'zohoCrmOAuth2Api',

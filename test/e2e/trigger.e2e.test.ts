@@ -9,6 +9,7 @@ import { join } from 'path';
 import { NODE_TYPE_PREFIX, startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
+import { e2eTest, sleep, wooCommerceCredential } from './support';
 
 const WORKFLOW_ID = 'e2eWooTrigger01';
 const WEBHOOK_ID = '3f0c2a8e-6b1d-4e57-9a3c-5d2e7f8b9c01';
@@ -47,30 +48,9 @@ const triggerWorkflow = {
 
 let woo: WooCommerceEmulator;
 let n8n: N8nInstance;
+const e2e = e2eTest(() => n8n, 60_000);
 /** Secrets of the webhooks this file saw registered, to prove that re-publishing generates a new one. */
 const seenSecrets = new Set<string>();
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A test whose failure message ends with the tail of n8n's log. */
-function e2e(name: string, body: () => Promise<void>, timeoutMs = 60_000): void {
-	test(
-		name,
-		async () => {
-			try {
-				await body();
-			} catch (error) {
-				if (error instanceof Error && n8n) {
-					error.message += `\n--- n8n log tail ---\n${n8n.logsTail(60)}`;
-				}
-				throw error;
-			}
-		},
-		timeoutMs,
-	);
-}
 
 function ourWebhooks() {
 	return woo.webhooks.filter((webhook) => webhook.delivery_url === n8n.webhookUrl(WEBHOOK_ID));
@@ -83,18 +63,7 @@ async function executionCount(): Promise<number> {
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
 	n8n = await startN8n({
-		credentials: [
-			{
-				...CREDENTIAL,
-				type: 'wooCommerceStoreApi',
-				data: {
-					url: woo.url,
-					consumerKey: woo.consumerKey,
-					consumerSecret: woo.consumerSecret,
-					includeCredentialsInQuery: false,
-				},
-			},
-		],
+		credentials: [wooCommerceCredential(CREDENTIAL, woo)],
 		workflows: [triggerWorkflow],
 	});
 }, 240_000);

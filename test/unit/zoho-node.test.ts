@@ -328,6 +328,24 @@ describe('standard org', () => {
 			expect(zoho.records('Contacts')).toHaveLength(1);
 		});
 
+		test('a transient failure goes first so n8n re-runs the node; the re-run retries only that item', async () => {
+			// the Accounts call fails once: only the order with a company fails (transiently)
+			zoho.inject({ times: 1, status: 503, match: 'Accounts/upsert' });
+			const result = await run(
+				{ ...CONTACT, options: { maxRetryWaitSeconds: 0 } },
+				[order('guest-no-company'), order('main-sample')],
+				{ retryOnFail: { maxTries: 3 } },
+			);
+			expect(result.tries).toBe(2);
+			expect(result.errorItems).toEqual([]);
+			expect(result.successItems.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+			expect(calls(zoho, 'Contacts/upsert').map((call) => call.body.data.map((record: IDataObject) => record.Email))).toEqual([
+				['maria.garcia@example.net'],
+				['john.doe@example.com'],
+			]);
+			expect(zoho.records('Contacts')).toHaveLength(2);
+		});
+
 		test('retry-on-fail that runs out of tries: the error counts every attempt of every try', async () => {
 			zoho.inject({ times: 20, status: 503, match: 'Contacts/upsert' });
 			const result = await run({ ...CONTACT, options: { maxRetryWaitSeconds: 2 } }, [order('guest-no-company')], {
@@ -340,7 +358,9 @@ describe('standard org', () => {
 
 		test('onError stopWorkflow: the node throws a NodeApiError with Zoho’s message', async () => {
 			rejectEmail('maria.garcia@example.net');
-			const result = await run(CONTACT, [order('guest-no-company')], { onError: 'stopWorkflow' });
+			const result = await run(CONTACT, [order('guest-no-company')], { onError: 'stopWorkflow', retryOnFail: { maxTries: 3 } });
+			// n8n re-runs a node that throws; the ledger throws the same error again without calling Zoho
+			expect(result.tries).toBe(3);
 			expect(result.thrown).toBeInstanceOf(NodeApiError);
 			expect(result.thrown?.message).toContain('invalid data');
 			expect((result.thrown as NodeApiError).description).toContain('INVALID_DATA');
@@ -376,6 +396,51 @@ describe('standard org', () => {
 			const tokenAfter = (storedCredential(zoho, 'zohoCrmOAuth2Api').oauthTokenData as IDataObject).access_token;
 			expect(tokenAfter).not.toBe(tokenBefore);
 			expect(zoho.records('Contacts')).toHaveLength(1);
+		});
+	});
+
+	describe('other operations and options', () => {
+		test('product upsert: line items as items, found again by their code on a second run', async () => {
+			const lines = order('main-sample').line_items as IDataObject[];
+			const first = await run({ resource: 'product', operation: 'upsert' }, lines, { nodeName: 'Upsert Product' });
+			expect(first.errorItems).toEqual([]);
+			const second = await run({ resource: 'product', operation: 'upsert' }, lines, { nodeName: 'Upsert Product' });
+			expect(second.errorItems).toEqual([]);
+			expect(second.successItems.map((item) => zohoOf(item).product.action)).toEqual(['update', 'update']);
+			expect(zoho.records('Products').map((product) => product.Product_Code)).toEqual(['wc-93', 'Bar3']);
+
+			// the Sales Order operation finds the same products
+			const contact = await run(CONTACT, [order('main-sample')]);
+			const salesOrder = await run(SALES_ORDER, contact.successItems, { nodeName: 'Create Sales Order' });
+			expect(salesOrder.errorItems).toEqual([]);
+			expect(zoho.records('Products')).toHaveLength(2);
+
+			// a mapping that gives no code fails instead of inserting a duplicate
+			const noCode = await run({ resource: 'product', operation: 'upsert', productCode: '' }, [lines[0]], { nodeName: 'Upsert Product' });
+			expect(errorOf(noCode.errorItems[0])).toMatchObject({ category: 'validation', details: { api_name: 'Product_Code' } });
+			expect(zoho.records('Products')).toHaveLength(2);
+		});
+
+		test('account upsert; contact without account link; Run Zoho Automation off; custom fields', async () => {
+			const account = await run({ resource: 'account', operation: 'upsert' }, [order('main-sample')], { nodeName: 'Upsert Account' });
+			expect(zohoOf(account.successItems[0]).account).toMatchObject({ action: 'insert', name: 'Acme Widgets Ltd' });
+
+			const contact = await run(
+				{
+					...CONTACT,
+					linkAccount: false,
+					options: { runAutomation: false },
+					customFields: { field: [{ name: 'Secondary_Email', value: '={{ $json.billing.email }}' }] },
+				},
+				[order('main-sample')],
+			);
+			expect(contact.errorItems).toEqual([]);
+			expect(zohoOf(contact.successItems[0]).account).toBeUndefined();
+			expect(calls(zoho, 'Accounts/upsert')).toHaveLength(1);
+			const body = calls(zoho, 'Contacts/upsert')[0].body;
+			expect(body.trigger).toEqual([]);
+			expect(body.data[0]).toMatchObject({ Secondary_Email: 'John.Doe@example.com' });
+			expect(body.data[0]).not.toHaveProperty('Account_Name');
 		});
 	});
 
@@ -496,6 +561,40 @@ describe('org without the order id field', () => {
 		expect(created.errorItems).toEqual([]);
 		expect(zoho.records('Deals')).toEqual([expect.objectContaining({ WooCommerce_Order_ID: '727' })]);
 		expect(calls(zoho, 'Deals/upsert')[0].body.duplicate_check_fields).toEqual(['WooCommerce_Order_ID']);
+	});
+
+	/** Creates the field as a user would in Zoho CRM Setup (not through the node). */
+	const createFieldInZoho = async (field: IDataObject) => {
+		const response = await fetch(`${zoho.url}/crm/v8/settings/fields?module=Deals`, {
+			method: 'POST',
+			headers: { Authorization: `Zoho-oauthtoken ${zoho.issueAccessToken()}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ fields: [field] }),
+		});
+		expect(response.status).toBe(201);
+	};
+
+	test('a field created by hand in Zoho after a failed run is found by the next run', async () => {
+		const failed = await syncDeal([order('main-sample')]);
+		expect(errorOf(failed.errorItems[0]).message).toContain('Set Up Order ID Field');
+		await createFieldInZoho({ field_label: 'WooCommerce Order ID', data_type: 'text', unique: { case_sensitive: false } });
+
+		const created = await syncDeal([order('main-sample')]);
+		expect(created.errorItems.map((item) => errorOf(item).message)).toEqual([]);
+		expect(zoho.records('Deals')).toHaveLength(1);
+	});
+
+	test('a non-unique order id field: looked up with COQL, inserted once, then updated by id', async () => {
+		await createFieldInZoho({ field_label: 'WooCommerce Order ID', data_type: 'text' });
+
+		const first = await syncDeal([order('main-sample')]);
+		const second = await syncDeal([order('main-sample')]);
+		expect(zoho.records('Deals')).toHaveLength(1);
+		expect([first, second].map((result) => zohoOf(result.successItems[0]).deal.action)).toEqual(['insert', 'update']);
+		expect(calls(zoho, '/coql').map((call) => call.body.select_query)).toEqual([
+			"select id from Deals where WooCommerce_Order_ID = '727' limit 1",
+			"select id from Deals where WooCommerce_Order_ID = '727' limit 1",
+		]);
+		expect(calls(zoho, 'Deals').map((call) => `${call.method} ${call.path}`)).toEqual(['POST /crm/v8/Deals', 'PUT /crm/v8/Deals']);
 	});
 
 	test('without the settings scope, setting up the field fails with the scope to add', async () => {

@@ -64,14 +64,21 @@ export async function planOrderKeyedWrite(
 	operation: string,
 ): Promise<OrderKeyedWrite> {
 	let fields: ZohoField[];
+	let field: ZohoField | undefined;
 	try {
 		fields = await zohoGetFields.call(this, module);
+		field = fields.find((candidate) => candidate.api_name === orderIdField);
+		if (!field) {
+			// Field metadata is cached for 10 minutes: ask again in case the field was created since (by hand in
+			// Zoho, as the message below suggests), instead of failing every order until the cache expires.
+			fields = await zohoGetFields.call(this, module, { refresh: true });
+			field = fields.find((candidate) => candidate.api_name === orderIdField);
+		}
 	} catch (error) {
 		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
 		if (syncError) return { kind: 'failed', error: { ...syncError, operation } };
 		throw error;
 	}
-	const field = fields.find((candidate) => candidate.api_name === orderIdField);
 	if (!field) {
 		return {
 			kind: 'failed',

@@ -17,9 +17,11 @@ export const description: INodeProperties[] = [
 		displayName: 'Product Code',
 		name: 'productCode',
 		type: 'string',
-		default: '={{ $json.sku }}',
+		// the same code the Sales Order operation gives a line item: its SKU, else wc-<variation or product ID>
+		default: "={{ $json.sku || (($json.variation_id || $json.product_id || $json.id) ? 'wc-' + ($json.variation_id || $json.product_id || $json.id) : '') }}",
 		required: true,
-		description: 'The product is found by this code (the WooCommerce SKU) when Product_Code is unique in Zoho, else by name',
+		description:
+			'The product is found by this code (the WooCommerce SKU, else wc-&lt;variation or product ID&gt;) when Product_Code is unique in Zoho, else by name',
 		displayOptions,
 	},
 	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '={{ $json.name }}', required: true, displayOptions },
@@ -49,6 +51,16 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			for (const key of Object.keys(record)) if (record[key] === undefined || record[key] === '') delete record[key];
 			if (!record.Product_Name) {
 				outcomes.set(index, fail('No product name: Zoho requires Product_Name', { api_name: 'Product_Name' }));
+				continue;
+			}
+			if (byCode && !record.Product_Code) {
+				// an upsert on Product_Code without a code cannot find the product: it would insert a duplicate every run
+				outcomes.set(
+					index,
+					fail('No product code: Zoho finds products by Product_Code in this org, so the product would be created again on every run', {
+						api_name: 'Product_Code',
+					}),
+				);
 				continue;
 			}
 			planned.push({ index, key: groupKey(byCode ? record.Product_Code ?? record.Product_Name : record.Product_Name), record });
