@@ -107,17 +107,27 @@ async function shoot(context, baseUrl, workflow, file) {
 	const page = await context.newPage();
 	const problems = [];
 	page.on('pageerror', (error) => problems.push(error.message));
+	page.on('console', (message) => {
+		if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+	});
 	await page.goto(`${baseUrl}/workflow/${workflow.id}`, { waitUntil: 'domcontentloaded' });
 	if (/\/signin|\/setup/.test(new URL(page.url()).pathname)) {
 		throw new Error(`the editor sent the browser to ${page.url()} instead of the workflow (not signed in?)`);
 	}
 	const nodes = page.locator('[data-test-id="canvas-node"]');
 	const expected = workflow.nodes.length;
-	await page.waitForFunction(
-		(count) => document.querySelectorAll('[data-test-id="canvas-node"]').length >= count,
-		expected,
-		{ timeout: 60000 },
-	);
+	try {
+		await page.waitForFunction(
+			(count) => document.querySelectorAll('[data-test-id="canvas-node"]').length >= count,
+			expected,
+			{ timeout: 60000 },
+		);
+	} catch (error) {
+		const failed = path.join(os.tmpdir(), `n8n-screenshot-failed-${workflow.id}.png`);
+		await page.screenshot({ path: failed }).catch(() => undefined);
+		const errors = problems.length > 0 ? `; page errors: ${problems.join(' | ')}` : '';
+		throw new Error(`the canvas of ${workflow.id} did not render (${page.url()}, see ${failed})${errors}`, { cause: error });
+	}
 	// node icons are fetched separately; wait for them so no node is pictured with a placeholder
 	await page.waitForLoadState('networkidle', { timeout: 15000 }).catch(() => undefined);
 	await dismissPopups(page);

@@ -272,7 +272,7 @@ describe('standard org', () => {
 				request: { method: 'POST', path: '/crm/v8/Contacts/upsert' },
 			});
 			expect(errorOf(item).request.body?.data).toEqual([expect.objectContaining({ Email: 'john.doe@example.com' })]);
-			expect(item.json.message).toBe('invalid data');
+			expect(item.json.message).toBe('Zoho CRM rejected the request: INVALID_DATA — invalid data (field Email)');
 		});
 
 		test('a batch with a refused item: successes come first, so n8n does not re-run the node', async () => {

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 
 import { RETRYABLE_CATEGORIES, type ErrorCategory, type ZohoRecordResult, type ZohoSyncError } from './interfaces';
 import type { ItemOutcome } from './runLedger';
+import { zohoErrorDescription, zohoErrorMessage } from '../transport';
 
 /** A failure found before or without asking Zoho (missing email, totals that do not add up …). */
 export function localFailure(
@@ -66,14 +67,14 @@ export function buildOutput(
 		}
 		if (!ctx.continueOnFail()) {
 			throw new NodeApiError(ctx.getNode(), outcome.error as unknown as JsonObject, {
-				message: outcome.error.message,
-				description: describeFailure(outcome.error),
+				message: readableMessage(outcome.error),
+				description: [zohoCodeLine(outcome.error), zohoErrorDescription(outcome.error)].filter(Boolean).join('\n'),
 				httpCode: outcome.error.httpCode ? String(outcome.error.httpCode) : undefined,
 				itemIndex: index,
 			});
 		}
 		const errorItem = {
-			json: { error: outcome.error, message: outcome.error.message },
+			json: { error: outcome.error, message: readableMessage(outcome.error) },
 			pairedItem: { item: index },
 		};
 		(RETRYABLE_CATEGORIES.includes(outcome.error.category) ? transient : final).push(errorItem);
@@ -81,11 +82,13 @@ export function buildOutput(
 	return [...transient, ...succeeded, ...final];
 }
 
-function describeFailure(error: ZohoSyncError): string {
-	const parts = [`category: ${error.category}`];
-	if (error.zohoCode) parts.push(`Zoho code: ${error.zohoCode}`);
-	if (error.httpCode) parts.push(`HTTP ${error.httpCode}`);
-	if (Object.keys(error.details ?? {}).length) parts.push(`details: ${JSON.stringify(error.details)}`);
-	parts.push(`attempts: ${error.attempts}`);
-	return parts.join('; ');
+/** Zoho's own words stay in `error.message`; this one says what failed, for the n8n UI and logs. */
+function readableMessage(error: ZohoSyncError): string {
+	// local checks (no Zoho answer) already speak for themselves
+	return error.httpCode === null && error.zohoCode === null ? error.message : zohoErrorMessage(error);
+}
+
+function zohoCodeLine(error: ZohoSyncError): string {
+	if (!error.zohoCode && !error.httpCode) return '';
+	return `Zoho answered ${error.zohoCode ?? 'an error'}${error.httpCode ? ` (HTTP ${error.httpCode})` : ''}: ${error.message}`;
 }

@@ -120,30 +120,49 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				outcomes.set(index, fail('No order id: the sales order cannot be made idempotent without it'));
 				continue;
 			}
+			const orderProducts = buildProductRecords(order);
+			const values: SalesOrderFieldValues = {
+				Subject: param('subject'),
+				Status: param('status'),
+				Contact_Id: param('contactId'),
+				Account_Id: param('accountId'),
+				Deal_Id: param('dealId'),
+				Description: param('description'),
+				Currency: hasCurrency ? param('currency') : undefined,
+				customFields: readCustomFields.call(this, index),
+			};
+			// Totals first: an order that cannot match to the cent must not leave products behind in Zoho.
+			const pendingIds = Object.fromEntries(
+				orderProducts.map((product) => [String(product.Product_Code), `pending:${String(product.Product_Code)}`]),
+			);
+			const draft = buildSalesOrderRecord(order, values, pendingIds, orderIdField);
+			const totals = checkSalesOrderTotal(order, draft);
+			if (!totals.ok) {
+				outcomes.set(index, {
+					ok: false,
+					error: localFailure(
+						'salesOrder.create',
+						'totals_mismatch',
+						totals.message,
+						{ orderTotal: totals.orderTotal, zohoTotal: totals.zohoTotal },
+						{ method: 'POST', path: '/crm/v8/Sales_Orders/upsert', body: { data: [draft] } },
+					),
+				});
+				continue;
+			}
 			const productKeys: string[] = [];
-			const productCodes: string[] = [];
-			for (const product of buildProductRecords(order)) {
+			for (const product of orderProducts) {
 				const key = groupKey(product[productKeyField]);
 				products.set(key, product);
 				productKeys.push(key);
-				productCodes.push(String(product.Product_Code));
 			}
 			planned.push({
 				index,
 				orderId,
 				order,
 				productKeys,
-				productCodes,
-				values: {
-					Subject: param('subject'),
-					Status: param('status'),
-					Contact_Id: param('contactId'),
-					Account_Id: param('accountId'),
-					Deal_Id: param('dealId'),
-					Description: param('description'),
-					Currency: hasCurrency ? param('currency') : undefined,
-					customFields: readCustomFields.call(this, index),
-				},
+				productCodes: orderProducts.map((product) => String(product.Product_Code)),
+				values,
 			});
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));
@@ -175,20 +194,6 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		try {
 			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField);
 			record[orderIdField] = item.orderId;
-			const totals = checkSalesOrderTotal(item.order, record);
-			if (!totals.ok) {
-				outcomes.set(item.index, {
-					ok: false,
-					error: localFailure(
-						'salesOrder.create',
-						'totals_mismatch',
-						totals.message,
-						{ orderTotal: totals.orderTotal, zohoTotal: totals.zohoTotal },
-						{ method: 'POST', path: '/crm/v8/Sales_Orders/upsert', body: { data: [record] } },
-					),
-				});
-				continue;
-			}
 			const group = byOrder.get(item.orderId) ?? { record, indices: [] };
 			group.record = record;
 			group.indices.push(item.index);
