@@ -114,11 +114,12 @@ async function shoot(context, baseUrl, workflow, file) {
 	if (/\/signin|\/setup/.test(new URL(page.url()).pathname)) {
 		throw new Error(`the editor sent the browser to ${page.url()} instead of the workflow (not signed in?)`);
 	}
-	const nodes = page.locator('[data-test-id="canvas-node"]');
+	// Vue Flow renders every node, sticky notes included, as .vue-flow__node
+	const nodes = page.locator('.vue-flow__node');
 	const expected = workflow.nodes.length;
 	try {
 		await page.waitForFunction(
-			(count) => document.querySelectorAll('[data-test-id="canvas-node"]').length >= count,
+			(count) => document.querySelectorAll('.vue-flow__node').length >= count,
 			expected,
 			{ timeout: 60000 },
 		);
@@ -133,11 +134,15 @@ async function shoot(context, baseUrl, workflow, file) {
 	await dismissPopups(page);
 	await page.mouse.move(VIEWPORT.width - 2, VIEWPORT.height / 2); // no hover highlight on a node
 	await page.locator('[data-test-id="zoom-to-fit"]').click();
+	// no focus ring on the button in the picture
+	await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
 	await page.waitForTimeout(800); // the fit-view transition
 	await dismissPopups(page);
 	await page.mouse.move(VIEWPORT.width - 2, VIEWPORT.height / 2);
 	const shown = await nodes.count();
 	if (shown < expected) throw new Error(`the canvas shows ${shown} of ${expected} nodes`);
+	const overlays = await page.locator('.el-overlay:visible, [role="dialog"]:visible').count();
+	if (overlays > 0) throw new Error(`a dialog still covers the canvas of ${workflow.id}`);
 	await page.screenshot({ path: file, type: 'png' });
 	if (problems.length > 0) say(`page errors while rendering ${workflow.id}: ${problems.join(' | ')}`);
 	await page.close();
