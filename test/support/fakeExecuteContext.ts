@@ -73,7 +73,7 @@ const credentialClasses: Record<FakeCredentialType, ICredentialType> = {
 	zohoCrmRefreshTokenApi: new ZohoCrmRefreshTokenApi(),
 };
 
-const mockNode: INode = {
+export const mockNode: INode = {
 	id: 'mock',
 	name: 'mock',
 	typeVersion: 1,
@@ -81,7 +81,8 @@ const mockNode: INode = {
 	position: [0, 0],
 	parameters: {},
 };
-const expressionWorkflow = new Workflow({
+/** A workflow with one mock node, only to evaluate `={{ }}` expressions with n8n's own engine. */
+export const expressionWorkflow = new Workflow({
 	nodes: [mockNode],
 	connections: {},
 	active: false,

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { ZohoCrmOAuth2Api } from '../../credentials/ZohoCrmOAuth2Api.credentials';
 import { ZohoCrmRefreshTokenApi } from '../../credentials/ZohoCrmRefreshTokenApi.credentials';
@@ -10,24 +10,14 @@ import {
 	zohoDefaultApiDomain,
 } from '../../credentials/zohoDataCenters';
 import { isZohoTokenError, parseZohoTokenAnswer, type ZohoTokenError } from '../../credentials/zohoToken';
-import { createFakeExecuteContext, resolveCredentialData } from '../support/fakeExecuteContext';
+import { createFakeExecuteContext, expressionWorkflow, mockNode, resolveCredentialData } from '../support/fakeExecuteContext';
 
 const oauth2 = new ZohoCrmOAuth2Api();
 const refresh = new ZohoCrmRefreshTokenApi();
 const property = (credential: { properties: Array<{ name: string }> }, name: string) =>
 	credential.properties.find((p) => p.name === name) as IDataObject | undefined;
 
-const mockNode: INode = { id: 'm', name: 'm', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
-const workflow = new Workflow({
-	nodes: [mockNode],
-	connections: {},
-	active: false,
-	nodeTypes: {
-		getByName: () => ({ description: { properties: [] } }),
-		getByNameAndVersion: () => ({ description: { properties: [] } }),
-		getKnownTypes: () => ({}),
-	} as never,
-});
+const workflow = expressionWorkflow;
 
 /** Resolves a `={{ }}` value exactly as n8n's credentials-helper does: `$self` = the credential data. */
 function resolveSelf(expression: string, data: IDataObject): string {

@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ZohoField } from '../transport';
 import { zohoCoql, zohoGetFields, zohoWriteRecords, type ZohoCallLimits } from '../transport';
 import type { ZohoRecordResult, ZohoSyncError } from './interfaces';
+import { withKeyedLocks } from './keyedLock';
+import { zohoOrgKey } from './org';
 import { localFailure } from './outcomes';
 
 export interface WriteSettings {
@@ -144,4 +146,38 @@ export async function writeByLookup(
 		group.forEach(([orderId], position) => answers.set(orderId, results[position]));
 	}
 	return answers;
+}
+
+/** Records of one run keyed by order id: an order seen twice in a batch is written once, for all its items. */
+export type OrderGroups = Map<string, { record: IDataObject; indices: number[] }>;
+
+export function addToOrderGroup(groups: OrderGroups, orderId: string, record: IDataObject, index: number): void {
+	const group = groups.get(orderId) ?? { record, indices: [] };
+	group.record = record;
+	group.indices.push(index);
+	groups.set(orderId, group);
+}
+
+/**
+ * Writes one record per order id the way `plan` says (upsert on the unique field, or lookup then write),
+ * holding in-process locks on those order ids so parallel executions of one order queue up.
+ */
+export async function writeOrderGroups(
+	this: IExecuteFunctions,
+	module: string,
+	orderIdField: string,
+	plan: Exclude<OrderKeyedWrite, { kind: 'failed' }>,
+	groups: OrderGroups,
+	operation: string,
+	settings: WriteSettings,
+): Promise<Map<string, ZohoRecordResult>> {
+	const org = zohoOrgKey.call(this);
+	const keyed = [...groups].map(([orderId, { record }]) => [orderId, record] as [string, IDataObject]);
+	return await withKeyedLocks(
+		[...groups.keys()].map((orderId) => `${org}:${module}:${orderId}`),
+		async () =>
+			plan.kind === 'ready'
+				? await upsertGrouped.call(this, module, keyed, plan.upsertOn, operation, settings)
+				: await writeByLookup.call(this, module, orderIdField, keyed, operation, settings),
+	);
 }

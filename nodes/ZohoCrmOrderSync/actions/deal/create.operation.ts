@@ -1,10 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { buildDealRecord, describeOrder, type DealFieldValues } from '../../mapping/deal';
-import { withKeyedLocks } from '../../helpers/keyedLock';
-import { planOrderKeyedWrite, upsertGrouped, writeByLookup } from '../../helpers/groupedWrites';
+import {
+	addToOrderGroup,
+	planOrderKeyedWrite,
+	writeOrderGroups,
+	type OrderGroups,
+} from '../../helpers/groupedWrites';
 import type { WooOrder } from '../../helpers/interfaces';
-import { zohoOrgKey } from '../../helpers/org';
 import { localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
@@ -132,7 +135,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const fieldNames = new Set(plan.fields.map((field) => field.api_name));
 	const firstPipeline = plan.fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
 
-	const byOrder = new Map<string, { record: IDataObject; indices: number[] }>();
+	const byOrder: OrderGroups = new Map();
 	for (const index of indices) {
 		try {
 			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
@@ -157,25 +160,14 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				customFields: readCustomFields.call(this, index),
 			};
 			const record = buildDealRecord(values, orderIdField, orderId);
-			const group = byOrder.get(orderId) ?? { record, indices: [] };
-			group.record = record;
-			group.indices.push(index);
-			byOrder.set(orderId, group);
+			addToOrderGroup(byOrder, orderId, record, index);
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));
 		}
 	}
 	if (!byOrder.size) return outcomes;
 
-	const org = zohoOrgKey.call(this);
-	const keyed = [...byOrder].map(([orderId, { record }]) => [orderId, record] as [string, IDataObject]);
-	const results = await withKeyedLocks(
-		[...byOrder.keys()].map((orderId) => `${org}:Deals:${orderId}`),
-		async () =>
-			plan.kind === 'ready'
-				? await upsertGrouped.call(this, 'Deals', keyed, plan.upsertOn, 'deal.create', settings)
-				: await writeByLookup.call(this, 'Deals', orderIdField, keyed, 'deal.create', settings),
-	);
+	const results = await writeOrderGroups.call(this, 'Deals', orderIdField, plan, byOrder, 'deal.create', settings);
 
 	for (const [orderId, group] of byOrder) {
 		const result = results.get(orderId)!;

@@ -6,7 +6,13 @@ import {
 	checkSalesOrderTotal,
 	type SalesOrderFieldValues,
 } from '../../mapping/salesOrder';
-import { planOrderKeyedWrite, upsertGrouped, writeByLookup } from '../../helpers/groupedWrites';
+import {
+	addToOrderGroup,
+	planOrderKeyedWrite,
+	upsertGrouped,
+	writeOrderGroups,
+	type OrderGroups,
+} from '../../helpers/groupedWrites';
 import type { WooOrder, ZohoRecordResult } from '../../helpers/interfaces';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
@@ -178,7 +184,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			await upsertGrouped.call(this, 'Products', [...products], [productKeyField], 'product.upsert', settings),
 	);
 
-	const byOrder = new Map<string, { record: IDataObject; indices: number[] }>();
+	const byOrder: OrderGroups = new Map();
 	for (const item of planned) {
 		const failedProduct = item.productKeys.map((key) => productResults.get(key)!).find((result) => !result.ok);
 		if (failedProduct && !failedProduct.ok) {
@@ -194,23 +200,21 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		try {
 			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField);
 			record[orderIdField] = item.orderId;
-			const group = byOrder.get(item.orderId) ?? { record, indices: [] };
-			group.record = record;
-			group.indices.push(item.index);
-			byOrder.set(item.orderId, group);
+			addToOrderGroup(byOrder, item.orderId, record, item.index);
 		} catch (error) {
 			outcomes.set(item.index, fail((error as Error).message));
 		}
 	}
 	if (!byOrder.size) return outcomes;
 
-	const keyed = [...byOrder].map(([orderId, { record }]) => [orderId, record] as [string, IDataObject]);
-	const results = await withKeyedLocks(
-		[...byOrder.keys()].map((orderId) => `${org}:Sales_Orders:${orderId}`),
-		async () =>
-			plan.kind === 'ready'
-				? await upsertGrouped.call(this, 'Sales_Orders', keyed, plan.upsertOn, 'salesOrder.create', settings)
-				: await writeByLookup.call(this, 'Sales_Orders', orderIdField, keyed, 'salesOrder.create', settings),
+	const results = await writeOrderGroups.call(
+		this,
+		'Sales_Orders',
+		orderIdField,
+		plan,
+		byOrder,
+		'salesOrder.create',
+		settings,
 	);
 	for (const [orderId, group] of byOrder) {
 		const result = results.get(orderId)!;
