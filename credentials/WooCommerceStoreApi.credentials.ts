@@ -1,16 +1,20 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
+import { resolveRequestUrl, signWooCommerceRequest } from './wooCommerceOAuth1';
+
 /**
- * WooCommerce REST API key (WooCommerce → Settings → Advanced → REST API). WooCommerce accepts the key over
- * HTTPS only, as HTTP Basic auth or as `consumer_key`/`consumer_secret` query parameters
- * (`WC_REST_Authentication::perform_basic_authentication()`); plain-HTTP stores need OAuth 1.0a, not offered here.
+ * WooCommerce REST API key (WooCommerce → Settings → Advanced → REST API). WooCommerce reads the key itself
+ * (HTTP Basic auth or `consumer_key`/`consumer_secret` query parameters) only when `is_ssl()` is true; otherwise it
+ * accepts only OAuth 1.0a one-legged signatures (`WC_REST_Authentication::authenticate()`,
+ * https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http). So https:// stores get the key,
+ * and http:// stores get a signed request (wooCommerceOAuth1.ts) plus the key, which a store that believes it runs on
+ * HTTPS behind a TLS-terminating proxy reads instead (it then never looks at the signature).
  */
 export class WooCommerceStoreApi implements ICredentialType {
 	name = 'wooCommerceStoreApi';
@@ -29,7 +33,8 @@ export class WooCommerceStoreApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://example.com',
-			description: 'Address of the WordPress site, without /wp-json. Must be HTTPS.',
+			description:
+				'Address of the WordPress site, without /wp-json. With http:// requests are signed with OAuth 1.0a, which only works if this is exactly the site address WordPress has (Settings → General, www or not) and the n8n server clock is right to within 15 minutes.',
 		},
 		{
 			displayName: 'Consumer Key',
@@ -55,7 +60,7 @@ export class WooCommerceStoreApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to send the key as consumer_key/consumer_secret query parameters instead of HTTP Basic auth. Use it when the web server strips the Authorization header (some CGI/FastCGI set-ups).',
+				'Whether to send the key as consumer_key/consumer_secret query parameters instead of HTTP Basic auth. Use it when the web server strips the Authorization header (some CGI/FastCGI set-ups). With http:// the OAuth 1.0a signature is sent as well.',
 		},
 	];
 
@@ -65,54 +70,26 @@ export class WooCommerceStoreApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const consumerKey = String(credentials.consumerKey ?? '');
 		const consumerSecret = String(credentials.consumerSecret ?? '');
-		if (credentials.includeCredentialsInQuery === true) {
-			delete requestOptions.auth;
-			requestOptions.qs = {
+		const keyInQuery = credentials.includeCredentialsInQuery === true;
+		let authenticated: IHttpRequestOptions = { ...requestOptions };
+		if (resolveRequestUrl(requestOptions)?.protocol === 'http:') {
+			authenticated = signWooCommerceRequest(requestOptions, {
+				consumerKey,
+				consumerSecret,
+				homeUrl: String(credentials.url ?? ''),
+				keyInQuery,
+			});
+		} else if (keyInQuery) {
+			authenticated.qs = {
 				...(requestOptions.qs ?? {}),
 				consumer_key: consumerKey,
 				consumer_secret: consumerSecret,
 			};
-			return requestOptions;
 		}
-		requestOptions.auth = { username: consumerKey, password: consumerSecret };
-		return requestOptions;
+		if (keyInQuery) delete authenticated.auth;
+		else authenticated.auth = { username: consumerKey, password: consumerSecret };
+		return authenticated;
 	}
 
-	/**
-	 * Lists one webhook: cheap, and it needs the same manage_woocommerce right the trigger needs.
-	 * n8n 2.40 shows only the HTTP status text for a failed test request, so the rules spell out the causes.
-	 */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.url.trim().replace(/\\/+$/, "")}}/wp-json/wc/v3',
-			url: '/webhooks',
-			qs: { per_page: 1 },
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'WooCommerce refused the key (401). Check the consumer key and secret, that the key has Read/Write permission and belongs to an administrator or shop manager, and that the store URL uses HTTPS (WooCommerce ignores keys on plain HTTP).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The store or a security plugin blocked the request (403). Allow /wp-json/wc/v3 for this key.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'No WooCommerce REST API at this URL (404). Check the store URL, that WooCommerce is active and that WordPress permalinks are not set to "Plain".',
-				},
-			},
-		],
-	};
+	// The credential test lives on the WooCommerce Order Trigger (testedBy), so it can show WooCommerce's own error text.
 }

@@ -7,6 +7,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { wooCommerceStoreApiTest } from './credentialTest';
 import {
 	DEFAULT_SKIP_STATUSES,
 	decideDelivery,
@@ -66,6 +67,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 			{
 				name: CREDENTIAL_NAME,
 				required: true,
+				testedBy: 'wooCommerceStoreApiTest',
 			},
 		],
 		webhooks: [
@@ -185,6 +187,8 @@ export class WooCommerceOrderTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { wooCommerceStoreApiTest } };
 
 	webhookMethods = {
 		default: {

@@ -95,6 +95,22 @@ describe('WooCommerce Order Trigger in n8n 2.40.7', () => {
 		);
 	});
 
+	e2e('the credential test in n8n passes with the right key and shows WooCommerce’s own error text otherwise', async () => {
+		const test = async (consumerSecret: string) =>
+			await n8n.rest('POST', '/credentials/test', {
+				credentials: {
+					...CREDENTIAL,
+					type: 'wooCommerceStoreApi',
+					data: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret, includeCredentialsInQuery: false },
+				},
+			});
+		expect(await test(woo.consumerSecret)).toMatchObject({ status: 'OK' });
+		const refused = await test('cs_wrong');
+		expect(refused.status).toBe('Error');
+		// the store is on http://, so WooCommerce checks the OAuth 1.0a signature made with the wrong secret
+		expect(refused.message).toContain('HTTP 401: Invalid signature - provided signature does not match.');
+	});
+
 	e2e('publishing the workflow registers one order.created webhook with the store', async () => {
 		expect((await n8n.publicationStatus(WORKFLOW_ID)).status).toBe('published');
 		const registered = ourWebhooks();

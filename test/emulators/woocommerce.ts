@@ -12,8 +12,10 @@
  * - WordPress core WP_REST_Server / rest_validate_value_from_schema — rest_no_route, rest_missing_callback_param,
  *   rest_invalid_param.
  *
- * The store pretends to be served over HTTPS (`is_ssl()` true), so Basic auth and query-string keys are accepted
- * although the emulator listens on plain http://127.0.0.1. OAuth 1.0a is not emulated.
+ * Authentication follows WC_REST_Authentication::authenticate(): with `ssl: false` (the default — the emulator is
+ * served over plain http://127.0.0.1, so `is_ssl()` is false) only OAuth 1.0a one-legged signatures are accepted and
+ * Basic auth / consumer_key query parameters are ignored; with `ssl: true` Basic auth and query keys are read first
+ * and OAuth 1.0a is the fallback (then signed with an https:// base URI).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -28,6 +30,12 @@ export interface WooEmulatorOptions {
 	port?: number;
 	/** Permission of the API key (WooCommerce → Settings → Advanced → REST API). Default read_write. */
 	keyPermissions?: 'read' | 'write' | 'read_write';
+	/**
+	 * What `is_ssl()` answers. Default false: the emulator is served over http://, so like a real store there it
+	 * accepts only OAuth 1.0a. true: a store that believes it runs on HTTPS (e.g. behind a TLS-terminating proxy that
+	 * sets HTTPS=on) and therefore reads Basic auth and consumer_key/consumer_secret query parameters.
+	 */
+	ssl?: boolean;
 }
 
 export type WooWebhookStatus = 'active' | 'paused' | 'disabled';
@@ -387,6 +395,222 @@ function validateParams(
 	return result;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// PHP request parsing and WooCommerce's OAuth 1.0a check (class-wc-rest-authentication.php), written apart from
+// credentials/wooCommerceOAuth1.ts on purpose so the emulator checks the credential rather than mirroring it.
+// PHP strings are bytes: here they are JS strings with one character per byte (Buffer 'latin1').
+// ---------------------------------------------------------------------------------------------------------------
+
+type PhpVar = string | PhpHash;
+
+/** A PHP array: ordered, canonical integer strings are integer keys (zend_symtable_*). */
+class PhpHash {
+	readonly entries = new Map<string, PhpVar>();
+	private nextFree = 0;
+
+	static isIntegerKey(key: string): boolean {
+		return /^(0|-?[1-9]\d{0,17})$/.test(key);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	get(key: string): PhpVar | undefined {
+		return this.entries.get(key);
+	}
+
+	set(key: string, value: PhpVar): void {
+		if (PhpHash.isIntegerKey(key) && Number(key) >= this.nextFree) this.nextFree = Number(key) + 1;
+		this.entries.set(key, value);
+	}
+
+	/** `$array[] = $value` (zend_hash_next_index_insert). */
+	append(value: PhpVar): void {
+		this.set(String(this.nextFree), value);
+	}
+}
+
+function utf8Bytes(text: string): string {
+	return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** php_url_decode(): `+` → space, %XX → byte. */
+function phpUrlDecode(text: string): string {
+	return text.replace(/%[0-9a-fA-F]{2}|\+/g, (match) =>
+		match === '+' ? ' ' : String.fromCharCode(parseInt(match.slice(1), 16)),
+	);
+}
+
+/** rawurldecode(): %XX → byte only. */
+function phpRawUrlDecode(text: string): string {
+	return text.replace(/%[0-9a-fA-F]{2}/g, (match) => String.fromCharCode(parseInt(match.slice(1), 16)));
+}
+
+/** rawurlencode() of bytes (PHP ≥ 5.3 keeps `~`). */
+function phpRawUrlEncode(bytes: string): string {
+	return Array.from(bytes, (ch) =>
+		/^[A-Za-z0-9_.~-]$/.test(ch) ? ch : `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+	).join('');
+}
+
+/** php_register_variable_ex(): files `name=value` into `$_GET`/`$_POST`, nesting on `[…]`. */
+function phpRegisterVariable(symtable: PhpHash, rawName: string, value: string): void {
+	let varName = rawName;
+	while (varName.startsWith(' ')) varName = varName.slice(1); // leading spaces are ignored
+	if (varName.includes('\0')) varName = varName.slice(0, varName.indexOf('\0')); // C string
+	const chars = Array.from(varName);
+	let p = 0;
+	let isArray = false;
+	for (; p < chars.length; p++) {
+		if (chars[p] === ' ' || chars[p] === '.') {
+			chars[p] = '_';
+		} else if (chars[p] === '[') {
+			isArray = true;
+			break;
+		}
+	}
+	if (p === 0) return; // empty variable name
+	let table = symtable;
+	let index: string | null = chars.slice(0, p).join('');
+	if (isArray) {
+		let ip = p;
+		for (let level = 1; ; level++) {
+			ip++;
+			const indexStart = ip;
+			if (chars[ip] === ' ') ip++;
+			let newIndex: string | null = null;
+			if (chars[ip] !== ']') {
+				const close = chars.indexOf(']', ip);
+				if (close < 0) {
+					// Not an index: at the first level `[` and later ' ', '.', '[' become '_' in the plain name;
+					// deeper, the value goes to the current index.
+					if (level === 1) {
+						const rest = chars.slice(indexStart).map((ch) => (ch === ' ' || ch === '.' || ch === '[' ? '_' : ch));
+						index = `${chars.slice(0, indexStart - 1).join('')}_${rest.join('')}`;
+					}
+					break;
+				}
+				newIndex = chars.slice(indexStart, close).join('');
+				ip = close;
+			}
+			let child: PhpHash;
+			if (index === null) {
+				child = new PhpHash();
+				table.append(child);
+			} else {
+				const existing = table.get(index);
+				child = existing instanceof PhpHash ? existing : new PhpHash();
+				if (!(existing instanceof PhpHash)) table.set(index, child);
+			}
+			table = child;
+			index = newIndex;
+			ip++;
+			if (chars[ip] !== '[') break;
+		}
+	}
+	if (index === null) table.append(value);
+	else table.set(index, value);
+}
+
+/** php_default_treat_data(): `&`-separated pairs, both sides url-decoded, empty pieces skipped. */
+function phpTreatData(data: string): PhpHash {
+	const result = new PhpHash();
+	for (const piece of data.split('&')) {
+		if (piece === '') continue;
+		const equals = piece.indexOf('=');
+		if (equals < 0) phpRegisterVariable(result, phpUrlDecode(piece), '');
+		else phpRegisterVariable(result, phpUrlDecode(piece.slice(0, equals)), phpUrlDecode(piece.slice(equals + 1)));
+	}
+	return result;
+}
+
+/** array_merge(): string keys of later arrays overwrite, integer keys are renumbered from 0. */
+function phpArrayMerge(...arrays: PhpHash[]): PhpHash {
+	const result = new PhpHash();
+	for (const array of arrays) {
+		for (const [key, value] of array.entries) {
+			if (PhpHash.isIntegerKey(key)) result.append(value);
+			else result.set(key, value);
+		}
+	}
+	return result;
+}
+
+/** empty(): unset, '', '0' or an empty array. */
+function phpEmpty(value: PhpVar | undefined): boolean {
+	return value === undefined || value === '' || value === '0' || (value instanceof PhpHash && value.size === 0);
+}
+
+/** PHP 8 `$string <=> $int`: numerically for numeric strings, else as strings. */
+function phpCompare(value: string, other: number): number {
+	if (/^[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*$/.test(value)) {
+		return Math.sign(Number(value.trim()) - other);
+	}
+	const text = String(other);
+	return value === text ? 0 : value < text ? -1 : 1;
+}
+
+function phpHashEquals(known: string, user: string): boolean {
+	const left = Buffer.from(known, 'latin1');
+	const right = Buffer.from(user, 'latin1');
+	return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** wc_rest_urlencode_rfc3986() (current: str_replace( ['+', '%7E'], [' ', '~'], rawurlencode( $value ) )). */
+function wcRestUrlencodeRfc3986(value: string): string {
+	return phpRawUrlEncode(value).replace(/\+/g, ' ').replace(/%7E/g, '~');
+}
+
+/** array_map( 'wc_rest_urlencode_rfc3986', … ) on a value: leaves encoded, nested keys kept. */
+function phpMapDeep(value: PhpVar): PhpVar {
+	if (typeof value === 'string') return wcRestUrlencodeRfc3986(value);
+	const mapped = new PhpHash();
+	for (const [key, item] of value.entries) mapped.set(key, phpMapDeep(item));
+	return mapped;
+}
+
+/** WC_REST_Authentication::join_with_equals_sign(). */
+function wcJoinWithEqualsSign(params: PhpHash, queryParams: string[], key: string): string[] {
+	for (const [entryKey, paramValue] of params.entries) {
+		let paramKey = entryKey;
+		// `if ( $key )`: '' and '0' are false in PHP.
+		if (key !== '' && key !== '0') paramKey = `${key}%5B${paramKey}%5D`;
+		if (paramValue instanceof PhpHash) queryParams = wcJoinWithEqualsSign(paramValue, queryParams, paramKey);
+		else queryParams.push(wcRestUrlencodeRfc3986(`${paramKey}=${paramValue}`));
+	}
+	return queryParams;
+}
+
+/** WC_REST_Authentication::parse_header(): `OAuth k="v", …` (the regex is WooCommerce's, typo included). */
+function wcParseOAuthHeader(header: string): PhpHash {
+	const params = new PhpHash();
+	if (!header.startsWith('OAuth ')) return params;
+	for (const match of header.matchAll(/(oauth_[a-z_-]*)=(:?"([^"]*)"|([^,]*))/g)) {
+		const quoted = match[3] ?? '';
+		params.set(match[1], phpUrlDecode(phpEmpty(quoted) ? match[4] ?? '' : quoted));
+	}
+	return params;
+}
+
+/** PHP_AUTH_USER / PHP_AUTH_PW, which PHP sets from `Authorization: Basic` when it has a colon. */
+function phpAuthUser(req: http.IncomingMessage): { user: string; password: string } | undefined {
+	const authorization = String(req.headers.authorization ?? '');
+	if (!/^basic /i.test(authorization)) return undefined;
+	const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('latin1');
+	const separator = decoded.indexOf(':');
+	if (separator < 0) return undefined;
+	return { user: decoded.slice(0, separator), password: decoded.slice(separator + 1) };
+}
+
+function invalidSignature(): RestFailure {
+	return new RestFailure(
+		401,
+		'woocommerce_rest_authentication_error',
+		'Invalid signature - provided signature does not match.',
+	);
+}
+
 function requireUser(ctx: RequestContext, code: string, message: string): void {
 	// rest_authorization_required_code(): 401 when nobody is logged in.
 	if (!ctx.authenticated) throw new RestFailure(401, code, message);
@@ -483,6 +707,8 @@ export class WooCommerceEmulator {
 	readonly consumerKey: string;
 	readonly consumerSecret: string;
 	keyPermissions: 'read' | 'write' | 'read_write';
+	/** `is_ssl()` of the emulated store; may be changed between requests. */
+	ssl: boolean;
 	webhooks: WooWebhook[] = [];
 	orders: WooOrderRecord[] = [];
 	calls: WooCall[] = [];
@@ -493,6 +719,8 @@ export class WooCommerceEmulator {
 	private nextOrderId = 728;
 	private nextItemId = 400;
 	private lastOrderTime = 0;
+	/** The API key's `nonces` column: used OAuth nonces keyed by their oauth_timestamp. */
+	private usedNonces = new Map<string, string>();
 
 	private constructor(
 		private readonly server: http.Server,
@@ -503,6 +731,7 @@ export class WooCommerceEmulator {
 		this.consumerKey = options.consumerKey ?? 'ck_test';
 		this.consumerSecret = options.consumerSecret ?? 'cs_test';
 		this.keyPermissions = options.keyPermissions ?? 'read_write';
+		this.ssl = options.ssl ?? false;
 	}
 
 	static async start(options: WooEmulatorOptions = {}): Promise<WooCommerceEmulator> {
@@ -753,7 +982,7 @@ export class WooCommerceEmulator {
 
 		const params = this.requestParams(req, url, rawBody);
 		const isWcRoute = route.startsWith('/wc/') || route.startsWith('/wc-');
-		const authenticated = isWcRoute ? this.authenticate(req, url) : false;
+		const authenticated = isWcRoute ? this.authenticate(req, method, rawBody) : false;
 
 		if (authenticated) {
 			// WC_REST_Authentication::check_user_permissions() on rest_pre_dispatch.
@@ -821,49 +1050,178 @@ export class WooCommerceEmulator {
 	}
 
 	/**
-	 * WC_REST_Authentication::perform_basic_authentication(): query `consumer_key`/`consumer_secret` first, then
-	 * Basic auth. An unknown key leaves the request unauthenticated; a known key with a wrong secret is an error.
+	 * WC_REST_Authentication::authenticate() plus its rest_authentication_errors filters: Basic auth (query keys first)
+	 * only when is_ssl(), then OAuth 1.0a. An error either records (set_error) fails the request even if the other
+	 * then finds the user; no error and no user leaves the request unauthenticated, for the route to refuse.
+	 *
+	 * send_unauthorized_headers() would add `WWW-Authenticate: Basic realm="WooCommerce API…"` only while auth_method
+	 * is 'basic_auth', but a failed Basic attempt always goes on to perform_oauth_authentication(), which sets 'oauth1'
+	 * — so WooCommerce never sends that header, and neither does the emulator.
 	 */
-	private authenticate(req: http.IncomingMessage, url: URL): boolean {
-		let key = '';
-		let secret = '';
-		let fromHeader = false;
-		const queryKey = url.searchParams.get('consumer_key') ?? '';
-		const querySecret = url.searchParams.get('consumer_secret') ?? '';
-		if (queryKey !== '' && querySecret !== '') {
-			key = queryKey;
-			secret = querySecret;
+	private authenticate(req: http.IncomingMessage, method: string, rawBody: Buffer): boolean {
+		const rawUrl = req.url ?? '/';
+		const queryStart = rawUrl.indexOf('?');
+		const query = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1).split('#')[0];
+		const get = phpTreatData(query);
+		const basicUser = phpAuthUser(req);
+		let error: RestFailure | undefined;
+		if (this.ssl) {
+			const basic = this.performBasicAuthentication(get, basicUser);
+			if (basic === true) return true;
+			if (basic instanceof RestFailure) error = basic;
 		}
-		const authorization = String(req.headers.authorization ?? '');
-		if (key === '' && /^basic /i.test(authorization)) {
-			const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-			const separator = decoded.indexOf(':');
-			const user = separator >= 0 ? decoded.slice(0, separator) : decoded;
-			const password = separator >= 0 ? decoded.slice(separator + 1) : '';
-			if (user !== '' && password !== '') {
-				key = user;
-				secret = password;
-				fromHeader = true;
-			}
+		const oauth = this.performOAuthAuthentication(req, method, rawUrl, get, rawBody);
+		if (oauth instanceof RestFailure) error = oauth;
+		if (error) throw error;
+		if (oauth === true) return true;
+		if (this.ssl && basicUser) {
+			// Nobody authenticated, so WordPress core tries the Basic credentials as an application password for a
+			// user named like the key (wp_authenticate_application_password(); only available when is_ssl()).
+			throw new RestFailure(401, 'invalid_username', 'Unknown username. Check again or try your email address.');
 		}
-		if (key === '' || secret === '') return false;
-		if (key !== this.consumerKey) {
-			if (fromHeader) {
-				// WordPress core then tries the Basic credentials as an application password for a user named like
-				// the key: wp_authenticate_application_password() → rest_application_password_check_errors().
-				throw new RestFailure(401, 'invalid_username', 'Unknown username. Check again or try your email address.');
-			}
-			return false;
+		return false;
+	}
+
+	/**
+	 * perform_basic_authentication(): `$_GET['consumer_key']`/`['consumer_secret']` first, then PHP_AUTH_USER/PW.
+	 * An unknown key is no error (false); a known key with a wrong secret is.
+	 */
+	private performBasicAuthentication(
+		get: PhpHash,
+		basicUser: { user: string; password: string } | undefined,
+	): true | false | RestFailure {
+		let key: PhpVar | undefined;
+		let secret: PhpVar | undefined;
+		if (!phpEmpty(get.get('consumer_key')) && !phpEmpty(get.get('consumer_secret'))) {
+			key = get.get('consumer_key');
+			secret = get.get('consumer_secret');
 		}
-		const expected = Buffer.from(this.consumerSecret);
-		const actual = Buffer.from(secret);
-		if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-			throw new RestFailure(401, 'woocommerce_rest_authentication_error', 'Consumer secret is invalid.', {}, {
-				'WWW-Authenticate':
-					'Basic realm="WooCommerce API. Use a consumer key in the username field and a consumer secret in the password field."',
-			});
+		if (phpEmpty(key) && basicUser && !phpEmpty(basicUser.user) && !phpEmpty(basicUser.password)) {
+			key = basicUser.user;
+			secret = basicUser.password;
+		}
+		if (typeof key !== 'string' || typeof secret !== 'string' || phpEmpty(key) || phpEmpty(secret)) return false;
+		if (!this.isConsumerKey(key)) return false;
+		if (!phpHashEquals(utf8Bytes(this.consumerSecret), secret)) {
+			return new RestFailure(401, 'woocommerce_rest_authentication_error', 'Consumer secret is invalid.');
 		}
 		return true;
+	}
+
+	/** get_user_data_by_consumer_key(): looks the key up by wc_api_hash( sanitize_text_field( $key ) ). */
+	private isConsumerKey(key: PhpVar | undefined): boolean {
+		return typeof key === 'string' && key.trim() === utf8Bytes(this.consumerKey);
+	}
+
+	/**
+	 * perform_oauth_authentication(): get_oauth_parameters() (`$_GET` + `$_POST` + an `Authorization: OAuth` header),
+	 * the key, check_oauth_signature(), then check_oauth_timestamp_and_nonce(). No OAuth parameter at all → false.
+	 */
+	private performOAuthAuthentication(
+		req: http.IncomingMessage,
+		method: string,
+		rawUrl: string,
+		get: PhpHash,
+		rawBody: Buffer,
+	): boolean | RestFailure {
+		// PHP fills $_POST only for POST requests with a form body.
+		const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+		const post =
+			method === 'POST' && contentType === 'application/x-www-form-urlencoded'
+				? phpTreatData(rawBody.toString('latin1'))
+				: new PhpHash();
+		let params = phpArrayMerge(get, post);
+		const headerParams = wcParseOAuthHeader(String(req.headers.authorization ?? '').trim());
+		if (headerParams.size > 0) params = phpArrayMerge(params, headerParams);
+
+		const required = [
+			'oauth_consumer_key',
+			'oauth_timestamp',
+			'oauth_nonce',
+			'oauth_signature',
+			'oauth_signature_method',
+		];
+		const missing = required.filter((name) => phpEmpty(params.get(name)));
+		if (missing.length === required.length) return false;
+		if (missing.length > 0) {
+			return new RestFailure(
+				401,
+				'woocommerce_rest_authentication_missing_parameter',
+				`Missing OAuth parameter${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+			);
+		}
+		if (!this.isConsumerKey(params.get('oauth_consumer_key'))) {
+			return new RestFailure(401, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.');
+		}
+		const signatureError = this.checkOAuthSignature(method, rawUrl, params);
+		if (signatureError) return signatureError;
+		return this.checkOAuthTimestampAndNonce(params.get('oauth_timestamp')!, params.get('oauth_nonce')!) ?? true;
+	}
+
+	/** check_oauth_signature(), base URI from the home URL (this.url) and the raw request path. */
+	private checkOAuthSignature(method: string, rawUrl: string, params: PhpHash): RestFailure | undefined {
+		let requestPath = rawUrl.split(/[?#]/)[0];
+		// $wp_base = get_home_url( null, '/', 'relative' ): '/' for a site at the domain root.
+		if (requestPath.startsWith('/')) requestPath = requestPath.slice(1);
+		const home = this.ssl ? this.url.replace(/^http:/, 'https:') : this.url;
+		const baseUri = requestPath !== '' ? `${home}/${requestPath.replace(/^\/+/, '')}` : home;
+
+		const provided = params.get('oauth_signature');
+		if (typeof provided !== 'string') return invalidSignature();
+		const consumerSignature = phpRawUrlDecode(provided.replace(/ /g, '+'));
+		const signed = new PhpHash();
+		const keys = [...params.entries.keys()].filter((key) => key !== 'oauth_signature');
+		keys.sort((left, right) => (left === right ? 0 : left < right ? -1 : 1)); // uksort( $params, 'strcmp' )
+		for (const key of keys) signed.set(key, params.get(key)!);
+		// normalize_parameters(): keys and (deep) values through wc_rest_urlencode_rfc3986().
+		const normalized = new PhpHash();
+		for (const [key, value] of signed.entries) normalized.set(wcRestUrlencodeRfc3986(key), phpMapDeep(value));
+		const queryString = wcJoinWithEqualsSign(normalized, [], '').join('%26');
+		const stringToSign = `${method}&${phpRawUrlEncode(baseUri)}&${queryString}`;
+
+		const signatureMethod = normalized.get('oauth_signature_method');
+		if (signatureMethod !== 'HMAC-SHA1' && signatureMethod !== 'HMAC-SHA256') {
+			return new RestFailure(
+				401,
+				'woocommerce_rest_authentication_error',
+				'Invalid signature - signature method is invalid.',
+			);
+		}
+		const signature = createHmac(
+			signatureMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256',
+			Buffer.from(`${utf8Bytes(this.consumerSecret)}&`, 'latin1'),
+		)
+			.update(Buffer.from(stringToSign, 'latin1'))
+			.digest('base64');
+		return phpHashEquals(signature, consumerSignature) ? undefined : invalidSignature();
+	}
+
+	/**
+	 * check_oauth_timestamp_and_nonce(): ±15 min around time(); the key's used nonces are stored keyed by their
+	 * timestamp (so a second request in the same second replaces the first one's nonce, as in WooCommerce).
+	 */
+	private checkOAuthTimestampAndNonce(timestamp: PhpVar, nonce: PhpVar): RestFailure | undefined {
+		const validWindow = 15 * 60;
+		const now = Math.floor(Date.now() / 1000);
+		if (
+			typeof timestamp !== 'string' ||
+			phpCompare(timestamp, now - validWindow) < 0 ||
+			phpCompare(timestamp, now + validWindow) > 0
+		) {
+			return new RestFailure(401, 'woocommerce_rest_authentication_error', 'Invalid timestamp.');
+		}
+		if (typeof nonce !== 'string' || [...this.usedNonces.values()].includes(nonce)) {
+			return new RestFailure(
+				401,
+				'woocommerce_rest_authentication_error',
+				'Invalid nonce - nonce has already been used.',
+			);
+		}
+		this.usedNonces.set(timestamp, nonce);
+		for (const nonceTimestamp of [...this.usedNonces.keys()]) {
+			if (phpCompare(nonceTimestamp, now - validWindow) < 0) this.usedNonces.delete(nonceTimestamp);
+		}
+		return undefined;
 	}
 
 	// ----- webhooks ------------------------------------------------------------------------------------------
@@ -1198,6 +1556,7 @@ export interface N8nLikeRequestOptions {
 	baseURL?: string;
 	method?: string;
 	qs?: Record<string, unknown>;
+	arrayFormat?: 'indices' | 'brackets' | 'repeat' | 'comma';
 	body?: unknown;
 	headers?: Record<string, unknown>;
 	auth?: { username: string; password: string };
@@ -1216,22 +1575,67 @@ export class N8nLikeHttpError extends Error {
 }
 
 /**
- * Sends a request the way n8n's `helpers.httpRequest` does for these options: qs appended, `auth` as HTTP Basic,
- * object bodies as JSON, JSON answers parsed, `returnFullResponse` → { body, headers, statusCode, statusMessage }
- * with lower-cased headers; status ≥ 400 throws N8nLikeHttpError.
+ * `qs.stringify(params, { arrayFormat })`, which n8n 2.40 uses for `qs` (@n8n/backend-network http/axios/config.js
+ * and request.js; default arrayFormat 'indices'): RFC 3986 encoding of keys and values, undefined left out, null as
+ * an empty value, dates as ISO text, `a[0]=`, `a[]=`, `a=&a=` or `a=x,y` for arrays, `o[k]=` for objects.
+ */
+export function qsStringifyLikeN8n(
+	params: Record<string, unknown>,
+	arrayFormat: 'indices' | 'brackets' | 'repeat' | 'comma' = 'indices',
+): string {
+	const encode = (text: string) =>
+		encodeURIComponent(text).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+	const out: string[] = [];
+	const walk = (prefix: string, value: unknown): void => {
+		if (value instanceof Date) value = value.toISOString();
+		if (value === null) value = '';
+		if (['string', 'number', 'boolean', 'bigint'].includes(typeof value)) {
+			out.push(`${encode(prefix)}=${encode(String(value))}`);
+		} else if (Array.isArray(value)) {
+			if (arrayFormat === 'comma') {
+				if (value.length > 0) walk(prefix, value.map((item) => (item instanceof Date ? item.toISOString() : item)).join(','));
+				return;
+			}
+			value.forEach((item, i) =>
+				walk(arrayFormat === 'indices' ? `${prefix}[${i}]` : arrayFormat === 'brackets' ? `${prefix}[]` : prefix, item),
+			);
+		} else if (value !== undefined && typeof value === 'object') {
+			for (const [key, item] of Object.entries(value as Record<string, unknown>)) walk(`${prefix}[${key}]`, item);
+		}
+	};
+	for (const [key, value] of Object.entries(params)) walk(key, value);
+	return out.join('&');
+}
+
+/**
+ * Sends a request the way n8n's `helpers.httpRequest` does for these options: the URL as axios builds it (an
+ * absolute `url` wins, else baseURL and url joined like combineURLs(), parsed with WHATWG URL, `qs` appended with
+ * qsStringifyLikeN8n), `auth` as HTTP Basic, object bodies as JSON, JSON answers parsed, `returnFullResponse` →
+ * { body, headers, statusCode, statusMessage } with lower-cased headers; status ≥ 400 throws N8nLikeHttpError.
  */
 export async function n8nLikeHttpRequest(options: N8nLikeRequestOptions): Promise<any> {
-	const target = new URL(options.baseURL ? `${options.baseURL.replace(/\/+$/, '')}${options.url}` : options.url);
-	for (const [key, value] of Object.entries(options.qs ?? {})) {
-		if (value !== undefined) target.searchParams.set(key, String(value));
-	}
+	const isAbsolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(options.url);
+	const fullPath =
+		isAbsolute || !options.baseURL
+			? options.url
+			: options.url
+				? `${options.baseURL.replace(/\/?\/$/, '')}/${options.url.replace(/^\/+/, '')}`
+				: options.baseURL;
+	const parsed = new URL(fullPath);
+	let path = `${parsed.pathname}${parsed.search}`;
+	const query = qsStringifyLikeN8n(options.qs ?? {}, options.arrayFormat);
+	if (query !== '') path += `${path.includes('?') ? '&' : '?'}${query}`;
+	const target = `${parsed.origin}${path}`;
 	const headers: Record<string, string> = {};
 	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
 	if (options.auth) {
 		headers.Authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
 	}
 	let body: string | undefined;
-	if (options.body !== undefined && options.body !== null) {
+	if (options.body instanceof URLSearchParams) {
+		body = options.body.toString();
+		headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+	} else if (options.body !== undefined && options.body !== null) {
 		body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
 		if (typeof options.body !== 'string') headers['Content-Type'] = 'application/json';
 	}

@@ -1,19 +1,56 @@
+import { createHmac } from 'node:crypto';
+
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
+import {
+	phpParseQuery,
+	serializeN8nQuery,
+	signWooCommerceRequest,
+	wooCommerceBaseUri,
+	wooCommerceSignatureBaseString,
+} from '../../credentials/wooCommerceOAuth1';
 import { N8nLikeHttpError, WooCommerceEmulator, n8nLikeHttpRequest } from '../emulators/woocommerce';
+import {
+	describeWooCommerceRefusal,
+	wooCommerceStoreApiTest,
+} from '../../nodes/WooCommerceOrderTrigger/credentialTest';
+import { WooCommerceOrderTrigger } from '../../nodes/WooCommerceOrderTrigger/WooCommerceOrderTrigger.node';
 
 const credential = new WooCommerceStoreApi();
 const keys = { url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: 'cs_1' };
 
-/** Resolves the credential test request the way n8n would for `={{$credentials.url…}}` (the expression body). */
-function resolveTestBaseUrl(url: string): string {
-	const expression = String(credential.test.request.baseURL);
-	const match = /^=\{\{(.*)\}\}(.*)$/.exec(expression);
-	if (!match) throw new Error(`unexpected baseURL ${expression}`);
-	// eslint-disable-next-line @typescript-eslint/no-implied-eval
-	const evaluate = new Function('$credentials', `return (${match[1]});`) as (c: { url: string }) => string;
-	return `${evaluate({ url })}${match[2]}`;
+/**
+ * The trigger's credential test (n8n calls it for this credential: testedBy) with a stand-in for n8n's legacy
+ * `helpers.request`: uri, qs, headers, json, simple: false, resolveWithFullResponse.
+ */
+async function runCredentialTest(data: Record<string, unknown>) {
+	const context = {
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {
+			async request(options: { uri: string; method: string; qs?: Record<string, unknown>; headers?: Record<string, unknown> }) {
+				try {
+					const response = await n8nLikeHttpRequest({
+						url: options.uri,
+						method: options.method,
+						qs: options.qs,
+						headers: options.headers,
+						returnFullResponse: true,
+					});
+					return { statusCode: response.statusCode, body: response.body };
+				} catch (error) {
+					if (error instanceof N8nLikeHttpError) return { statusCode: error.response.status, body: error.response.data };
+					throw error;
+				}
+			},
+		},
+	};
+	return await wooCommerceStoreApiTest.call(context as never, {
+		id: 'c1',
+		name: 'store',
+		type: 'wooCommerceStoreApi',
+		data: data as ICredentialDataDecryptedObject,
+	});
 }
 
 describe('WooCommerceStoreApi credential', () => {
@@ -47,49 +84,309 @@ describe('WooCommerceStoreApi credential', () => {
 		expect(withoutQs.qs).toEqual({ consumer_key: 'ck_1', consumer_secret: 'cs_1' });
 	});
 
-	it('tests with a one-item webhooks list (needs manage_woocommerce) and explains 401/404', () => {
-		expect(credential.test.request).toMatchObject({ url: '/webhooks', qs: { per_page: 1 } });
-		expect(resolveTestBaseUrl('https://shop.example/')).toBe('https://shop.example/wp-json/wc/v3');
-		expect(resolveTestBaseUrl(' https://shop.example ')).toBe('https://shop.example/wp-json/wc/v3');
-		const rules = (credential.test.rules ?? []) as Array<{ properties: { value: number; message: string } }>;
-		expect(rules.map((rule) => rule.properties.value)).toEqual([401, 403, 404]);
-		expect(rules[0].properties.message).toContain('HTTPS');
+	it('is tested by the trigger, so a failed test shows WooCommerce’s own error text', () => {
+		const trigger = new WooCommerceOrderTrigger();
+		expect(trigger.description.credentials).toEqual([
+			expect.objectContaining({ name: 'wooCommerceStoreApi', testedBy: 'wooCommerceStoreApiTest' }),
+		]);
+		expect(trigger.methods.credentialTest.wooCommerceStoreApiTest).toBe(wooCommerceStoreApiTest);
+		expect(describeWooCommerceRefusal(404, '<html>')).toContain('permalinks');
+		expect(describeWooCommerceRefusal(401, { code: 'x', message: 'Consumer secret is invalid.' })).toMatch(
+			/^WooCommerce answered HTTP 401: Consumer secret is invalid\. \(x\)/,
+		);
 	});
 
 	describe('test request against the emulator', () => {
 		let woo: WooCommerceEmulator;
-		beforeEach(async () => {
-			woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live' });
-		});
 		afterEach(async () => await woo.stop());
 
-		const runTest = async (data: Record<string, unknown>) => {
-			const request = credential.test.request;
-			const options = await credential.authenticate(data as ICredentialDataDecryptedObject, {
-				url: request.url as string,
-				baseURL: resolveTestBaseUrl(String(data.url)),
-				qs: { ...(request.qs as object) },
-			} as IHttpRequestOptions);
-			return await n8nLikeHttpRequest(options as any);
+		const OK = { status: 'OK', message: expect.stringContaining('Connection successful') };
+		const runTest = runCredentialTest;
+		/** A failed test: its message, which must carry WooCommerce's own words. */
+		const failure = async (data: Record<string, unknown>) => {
+			const result = await runCredentialTest(data);
+			expect(result.status).toBe('Error');
+			return result.message;
 		};
 
-		it('succeeds with the right key, by Basic auth and by query string', async () => {
-			const good = { url: woo.url, consumerKey: 'ck_live', consumerSecret: 'cs_live' };
-			expect(await runTest(good)).toEqual([]);
-			expect(await runTest({ ...good, includeCredentialsInQuery: true })).toEqual([]);
-			expect(woo.calls.map((call) => [call.path, call.query.per_page, call.status])).toEqual([
-				['/wp-json/wc/v3/webhooks', '1', 200],
-				['/wp-json/wc/v3/webhooks', '1', 200],
-			]);
+		describe('store on plain HTTP (is_ssl() false: OAuth 1.0a only)', () => {
+			beforeEach(async () => {
+				woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live' });
+			});
+
+			it('succeeds with the right key, with Basic auth or query keys chosen (the signature is what counts)', async () => {
+				const good = { url: woo.url, consumerKey: 'ck_live', consumerSecret: 'cs_live' };
+				expect(await runTest(good)).toEqual(OK);
+				expect(await runTest({ ...good, url: `${woo.url}/`, includeCredentialsInQuery: true })).toEqual(OK);
+				expect(woo.calls.map((call) => [call.path, call.query.per_page, call.status])).toEqual([
+					['/wp-json/wc/v3/webhooks', '1', 200],
+					['/wp-json/wc/v3/webhooks', '1', 200],
+				]);
+				expect(woo.calls[0].query).toMatchObject({
+					oauth_consumer_key: 'ck_live',
+					oauth_signature_method: 'HMAC-SHA256',
+				});
+				expect(woo.calls[0].query.consumer_secret).toBeUndefined();
+				expect(woo.calls[1].query).toMatchObject({ consumer_key: 'ck_live', oauth_consumer_key: 'ck_live' });
+			});
+
+			it('fails with WooCommerce’s OAuth messages for a wrong secret or key', async () => {
+				const wrongSecret = await failure({ url: woo.url, consumerKey: 'ck_live', consumerSecret: 'bad' });
+				expect(wrongSecret).toMatch(
+					/^WooCommerce answered HTTP 401: Invalid signature - provided signature does not match\. \(woocommerce_rest_authentication_error\)/,
+				);
+				const wrongKey = await failure({ url: woo.url, consumerKey: 'ck_other', consumerSecret: 'cs_live' });
+				expect(wrongKey).toContain('Consumer key is invalid.');
+			});
+
+			it('fails when the URL is not the site address WooCommerce signs with (localhost vs 127.0.0.1)', async () => {
+				const response = await failure({
+					url: woo.url.replace('127.0.0.1', 'localhost'),
+					consumerKey: 'ck_live',
+					consumerSecret: 'cs_live',
+				});
+				expect(response).toContain('Invalid signature - provided signature does not match.');
+			});
 		});
 
-		it('fails with 401 and WooCommerce’s message for a wrong secret', async () => {
-			const error = await runTest({ url: woo.url, consumerKey: 'ck_live', consumerSecret: 'bad' }).catch(
-				(caught: unknown) => caught,
-			);
-			expect(error).toBeInstanceOf(N8nLikeHttpError);
-			expect((error as N8nLikeHttpError).response.status).toBe(401);
-			expect((error as N8nLikeHttpError).response.data).toMatchObject({ message: 'Consumer secret is invalid.' });
+		describe('store that believes it is on HTTPS (is_ssl() true, e.g. behind a TLS-terminating proxy)', () => {
+			beforeEach(async () => {
+				woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live', ssl: true });
+			});
+
+			it('succeeds through Basic auth or query keys although the http:// signature does not match there', async () => {
+				const good = { url: woo.url, consumerKey: 'ck_live', consumerSecret: 'cs_live' };
+				expect(await runTest(good)).toEqual(OK);
+				expect(await runTest({ ...good, includeCredentialsInQuery: true })).toEqual(OK);
+			});
+
+			it('a wrong secret fails Basic auth, then the OAuth fallback (https base URI) records its own error', async () => {
+				const response = await failure({ url: woo.url, consumerKey: 'ck_live', consumerSecret: 'bad' });
+				expect(response).toContain('HTTP 401: Invalid signature - provided signature does not match. (woocommerce_rest_authentication_error)');
+			});
 		});
+	});
+});
+
+describe('WooCommerce OAuth 1.0a signing (credentials/wooCommerceOAuth1.ts)', () => {
+	const signer = { consumerKey: 'ck_1', consumerSecret: 'cs_1', homeUrl: 'http://shop.example' };
+	const fixed = { timestamp: 1700000000, nonce: 'nonce123' };
+
+	it('builds WooCommerce’s string to sign and signature for a known vector', () => {
+		const signed = signWooCommerceRequest(
+			{
+				url: 'http://shop.example/wp-json/wc/v3/orders',
+				qs: { per_page: 100, page: 2, search: 'a b/c', status: ['processing', 'on-hold'] },
+			},
+			signer,
+			fixed,
+		);
+		// Worked out by hand from check_oauth_signature(): parameters sorted by raw key (page < per_page), keys and
+		// values rawurlencoded, array items as status%5B0%5D, each pair encoded again, joined with %26.
+		const expectedBaseString =
+			'GET&http%3A%2F%2Fshop.example%2Fwp-json%2Fwc%2Fv3%2Forders&' +
+			'oauth_consumer_key%3Dck_1%26oauth_nonce%3Dnonce123%26oauth_signature_method%3DHMAC-SHA256%26' +
+			'oauth_timestamp%3D1700000000%26page%3D2%26per_page%3D100%26search%3Da%2520b%252Fc%26' +
+			'status%255B0%255D%3Dprocessing%26status%255B1%255D%3Don-hold';
+		const url = new URL(signed.url);
+		const params = phpParseQuery(url.search.slice(1));
+		expect(wooCommerceSignatureBaseString('GET', 'http://shop.example/wp-json/wc/v3/orders', params)).toBe(
+			expectedBaseString,
+		);
+		// base64(HMAC-SHA256(expectedBaseString, 'cs_1&')), computed outside this code (Python hmac).
+		expect(url.searchParams.get('oauth_signature')).toBe('r9HLIpmVoLeI/EsOFidLzvqNhnNZ26af6B+dLUPedgQ=');
+		expect(url.search).toBe(
+			'?per_page=100&page=2&search=a%20b%2Fc&status%5B0%5D=processing&status%5B1%5D=on-hold' +
+				'&oauth_consumer_key=ck_1&oauth_nonce=nonce123&oauth_signature_method=HMAC-SHA256' +
+				'&oauth_timestamp=1700000000&oauth_signature=r9HLIpmVoLeI%2FEsOFidLzvqNhnNZ26af6B%2BdLUPedgQ%3D',
+		);
+		expect(signed.qs).toBeUndefined();
+	});
+
+	it('supports HMAC-SHA1 and a relative url with baseURL, as n8n joins them', () => {
+		const signed = signWooCommerceRequest(
+			{ baseURL: 'http://shop.example/wp-json/wc/v3/', url: '/webhooks', qs: { per_page: 1 } },
+			signer,
+			{ ...fixed, signatureMethod: 'HMAC-SHA1' },
+		);
+		const url = new URL(signed.url);
+		expect(`${url.origin}${url.pathname}`).toBe('http://shop.example/wp-json/wc/v3/webhooks');
+		expect(signed.baseURL).toBeUndefined();
+		// base64(HMAC-SHA1('GET&http%3A%2F%2Fshop.example%2Fwp-json%2Fwc%2Fv3%2Fwebhooks&oauth_consumer_key%3Dck_1
+		// %26oauth_nonce%3Dnonce123%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000
+		// %26per_page%3D1', 'cs_1&')), computed with Python hmac.
+		expect(url.searchParams.get('oauth_signature')).toBe('jFpt0nZEKpZa5W4YqE/aoWSjQgY=');
+	});
+
+	it('signs with the home URL: plain permalinks drop the trailing slash, a sub-directory home is kept', () => {
+		const plain = signWooCommerceRequest({ url: 'http://shop.example/?rest_route=/wc/v3/orders' }, signer, fixed);
+		const plainParams = phpParseQuery(new URL(plain.url).search.slice(1));
+		expect(plainParams.get('rest_route')).toBe('/wc/v3/orders');
+		const plainBase = wooCommerceSignatureBaseString('GET', 'http://shop.example', plainParams);
+		expect(plainBase.startsWith('GET&http%3A%2F%2Fshop.example&')).toBe(true);
+		expect(new URL(plain.url).searchParams.get('oauth_signature')).toBe(
+			createHmac('sha256', 'cs_1&').update(plainBase).digest('base64'),
+		);
+		const home = 'http://example.com/shop/';
+		expect(wooCommerceBaseUri(new URL('http://example.com/shop/wp-json/wc/v3/orders?x=1#f'), home)).toBe(
+			'http://example.com/shop/wp-json/wc/v3/orders',
+		);
+		expect(wooCommerceBaseUri(new URL('http://example.com/shop/?rest_route=/wc/v3/orders'), home)).toBe(
+			'http://example.com/shop',
+		);
+		expect(wooCommerceBaseUri(new URL('http://example.com:8080/wp-json/wc/v3/orders/'), 'http://example.com:8080')).toBe(
+			'http://example.com:8080/wp-json/wc/v3/orders/',
+		);
+	});
+
+	it('parses query strings like PHP: nested brackets, appends, dots and spaces in names, + as space', () => {
+		const params = phpParseQuery('a[]=1&a[]=2&b[x][y]=3&c.d=4&e+f=5&g=h+i&j[k=6&l[0]=7&l[0]=8');
+		const plain = (value: unknown): unknown =>
+			value instanceof Map ? Object.fromEntries([...value].map(([key, item]) => [key, plain(item)])) : value;
+		expect(plain(params)).toEqual({
+			a: { 0: '1', 1: '2' },
+			b: { x: { y: '3' } },
+			c_d: '4',
+			e_f: '5',
+			g: 'h i',
+			j_k: '6',
+			l: { 0: '8' },
+		});
+	});
+
+	it('serializes qs the way n8n does (qs.stringify, arrayFormat indices unless the request sets another)', () => {
+		const query = { a: [1, 2], o: { k: 'v w' }, n: null, u: undefined, d: new Date(Date.UTC(2024, 0, 2)) };
+		expect(serializeN8nQuery(query)).toBe(
+			'a%5B0%5D=1&a%5B1%5D=2&o%5Bk%5D=v%20w&n=&d=2024-01-02T00%3A00%3A00.000Z',
+		);
+		expect(serializeN8nQuery({ a: [1, 2] }, 'brackets')).toBe('a%5B%5D=1&a%5B%5D=2');
+		expect(serializeN8nQuery({ a: [1, 2] }, 'repeat')).toBe('a=1&a=2');
+		expect(serializeN8nQuery({ a: [1, 2] }, 'comma')).toBe('a=1%2C2');
+		expect(serializeN8nQuery({ s: "it's (ok)*!" })).toBe('s=it%27s%20%28ok%29%2A%21');
+	});
+});
+
+describe('WooCommerceStoreApi credential over http:// against the emulator (ssl: false)', () => {
+	let woo: WooCommerceEmulator;
+	let keys: ICredentialDataDecryptedObject;
+	beforeEach(async () => {
+		woo = await WooCommerceEmulator.start();
+		keys = { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret };
+	});
+	afterEach(async () => await woo.stop());
+
+	const api = (path: string) => `${woo.url}/wp-json/wc/v3${path}`;
+	const send = async (options: IHttpRequestOptions) =>
+		await n8nLikeHttpRequest(options as any).catch((caught: unknown) => {
+			if (!(caught instanceof N8nLikeHttpError)) throw caught;
+			return { failed: caught.response.status, ...(caught.response.data as object) };
+		});
+
+	it('keeps the Basic header next to the signature and adds fresh timestamp and nonce each time', async () => {
+		const first = await credential.authenticate(keys, { url: api('/orders') });
+		const second = await credential.authenticate(keys, { url: api('/orders') });
+		expect(first.auth).toEqual({ username: woo.consumerKey, password: woo.consumerSecret });
+		const [a, b] = [new URL(first.url).searchParams, new URL(second.url).searchParams];
+		expect(a.get('oauth_nonce')).toMatch(/^[0-9a-f]{32}$/);
+		expect(a.get('oauth_nonce')).not.toBe(b.get('oauth_nonce'));
+		expect(Math.abs(Number(a.get('oauth_timestamp')) - Date.now() / 1000)).toBeLessThan(5);
+	});
+
+	it('signs query arrays and encoded values exactly as they are sent', async () => {
+		for (let i = 0; i < 3; i++) woo.addOrder({ status: i === 1 ? 'on-hold' : 'processing' });
+		const options = await credential.authenticate(keys, {
+			url: api('/webhooks'),
+			qs: { per_page: 100, page: 2, include: [1, 2], search: 'Müller & Söhne / 50% off+' },
+		});
+		expect(await send(options)).toEqual([]);
+		const listed = await credential.authenticate(keys, {
+			url: api('/orders?orderby=id'),
+			qs: { per_page: 2, page: 2, order: 'asc', status: ['processing', 'on-hold'] },
+		});
+		expect((await send(listed)).map((order: { id: number }) => order.id)).toEqual([730]);
+		expect(woo.calls.map((call) => call.status)).toEqual([200, 200]);
+		expect(woo.calls[0].query).toMatchObject({
+			per_page: '100',
+			page: '2',
+			'include[0]': '1',
+			'include[1]': '2',
+			search: 'Müller & Söhne / 50% off+',
+		});
+		expect(woo.calls[1].query).toMatchObject({ orderby: 'id', 'status[0]': 'processing', 'status[1]': 'on-hold' });
+	});
+
+	it('signs plain-permalink URLs (?rest_route=) and POST bodies (JSON unsigned, form fields signed)', async () => {
+		expect(await send(await credential.authenticate(keys, { url: `${woo.url}/?rest_route=/wc/v3/webhooks` }))).toEqual(
+			[],
+		);
+		const json = await credential.authenticate(keys, {
+			url: api('/webhooks'),
+			method: 'POST',
+			body: { topic: 'order.created', delivery_url: 'http://127.0.0.1:9/hook' },
+		});
+		expect(await send(json)).toMatchObject({ id: 1, topic: 'order.created' });
+		const form = await credential.authenticate(keys, {
+			url: api('/webhooks'),
+			method: 'POST',
+			body: new URLSearchParams({ topic: 'order.updated', delivery_url: 'http://127.0.0.1:9/hook' }),
+		});
+		expect(await send(form)).toMatchObject({ id: 2, topic: 'order.updated' });
+		// The same form with a field the signature did not cover is refused.
+		const tampered = {
+			...form,
+			body: new URLSearchParams({ topic: 'order.deleted', delivery_url: 'http://127.0.0.1:9/hook' }),
+		};
+		expect(await send(tampered)).toMatchObject({
+			failed: 401,
+			message: 'Invalid signature - provided signature does not match.',
+		});
+	});
+
+	it('a replayed request is refused; re-authenticating the returned options (n8n after a 401) signs afresh', async () => {
+		const options = await credential.authenticate(keys, { url: api('/webhooks'), qs: { per_page: 5 } });
+		expect(await send(options)).toEqual([]);
+		expect(await send(options)).toEqual({
+			failed: 401,
+			code: 'woocommerce_rest_authentication_error',
+			message: 'Invalid nonce - nonce has already been used.',
+			data: { status: 401 },
+		});
+		const again = await credential.authenticate(keys, options);
+		expect(new URL(again.url).searchParams.getAll('oauth_nonce')).toHaveLength(1);
+		expect(new URL(again.url).searchParams.getAll('per_page')).toEqual(['5']);
+		expect(await send(again)).toEqual([]);
+	});
+
+	it('refuses timestamps more than 15 minutes away', async () => {
+		const signer = { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret, homeUrl: woo.url };
+		const now = Math.floor(Date.now() / 1000);
+		const stale = signWooCommerceRequest({ url: api('/webhooks') }, signer, { timestamp: now - 16 * 60 });
+		expect(await send(stale)).toMatchObject({ failed: 401, message: 'Invalid timestamp.' });
+		const future = signWooCommerceRequest({ url: api('/webhooks') }, signer, { timestamp: now + 16 * 60 });
+		expect(await send(future)).toMatchObject({ failed: 401, message: 'Invalid timestamp.' });
+		const skewed = signWooCommerceRequest({ url: api('/webhooks') }, signer, { timestamp: now - 14 * 60 });
+		expect(await send(skewed)).toEqual([]);
+	});
+
+	it('keeps today’s behaviour for https:// URLs: Basic auth or query keys, no signature', async () => {
+		const options = await credential.authenticate(
+			{ ...keys, url: 'https://shop.example' },
+			{ url: 'https://shop.example/wp-json/wc/v3/webhooks', qs: { per_page: 1 } },
+		);
+		expect(options).toEqual({
+			url: 'https://shop.example/wp-json/wc/v3/webhooks',
+			qs: { per_page: 1 },
+			auth: { username: woo.consumerKey, password: woo.consumerSecret },
+		});
+		// Sent to a store that does not see HTTPS, Basic alone is ignored (the route's own 401).
+		const viaPlainHttp = { ...options, url: api('/webhooks') };
+		expect(await send(viaPlainHttp)).toEqual({
+			failed: 401,
+			code: 'woocommerce_rest_cannot_view',
+			message: 'Sorry, you cannot list resources.',
+			data: { status: 401 },
+		});
+		woo.ssl = true;
+		expect(await send(viaPlainHttp)).toEqual([]);
 	});
 });

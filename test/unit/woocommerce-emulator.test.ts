@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -41,6 +42,34 @@ async function startReceiver(): Promise<Receiver> {
 const readJson = async (response: Response): Promise<any> => await response.json();
 
 const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+
+/** RFC 3986 encoding (encodeURIComponent leaves !'()* alone). */
+const rfc3986 = (value: string) =>
+	encodeURIComponent(value).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * OAuth 1.0a one-legged signature for flat parameters straight from RFC 5849 §3.4 (sorted encoded pairs, the
+ * whole string encoded once more, key `secret&`): for flat parameters WooCommerce computes the same.
+ */
+function oauthSignature(
+	method: string,
+	baseUri: string,
+	params: Record<string, string>,
+	secret: string,
+	algorithm: 'sha1' | 'sha256' = 'sha256',
+): string {
+	const normalized = Object.keys(params)
+		.sort()
+		.map((key) => `${rfc3986(key)}=${rfc3986(params[key])}`)
+		.join('&');
+	const baseString = `${method}&${rfc3986(baseUri)}&${rfc3986(normalized)}`;
+	return createHmac(algorithm, `${secret}&`).update(baseString).digest('base64');
+}
+
+const query = (params: Record<string, string>) =>
+	Object.entries(params)
+		.map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
+		.join('&');
 
 describe('phpJsonEncode', () => {
 	it('escapes like PHP json_encode with default flags', () => {
@@ -111,7 +140,8 @@ describe('WooCommerceEmulator REST API', () => {
 		});
 
 	beforeEach(async () => {
-		woo = await WooCommerceEmulator.start();
+		// These tests exercise the routes with Basic auth, so the store believes it is on HTTPS.
+		woo = await WooCommerceEmulator.start({ ssl: true });
 		receiver = await startReceiver();
 	});
 	afterEach(async () => {
@@ -119,7 +149,7 @@ describe('WooCommerceEmulator REST API', () => {
 		await receiver.close();
 	});
 
-	describe('authentication', () => {
+	describe('authentication with is_ssl() true', () => {
 		it('refuses a request without key as WooCommerce does (permission callback, 401)', async () => {
 			const response = await fetch(api('/webhooks'));
 			expect(response.status).toBe(401);
@@ -133,7 +163,8 @@ describe('WooCommerceEmulator REST API', () => {
 		it('refuses a wrong consumer secret with woocommerce_rest_authentication_error', async () => {
 			const response = await fetch(api('/webhooks'), { headers: { Authorization: basic('ck_test', 'nope') } });
 			expect(response.status).toBe(401);
-			expect(response.headers.get('www-authenticate')).toContain('WooCommerce API');
+			// The OAuth attempt that follows a failed Basic one resets auth_method, so no WWW-Authenticate is sent.
+			expect(response.headers.get('www-authenticate')).toBeNull();
 			expect(await readJson(response)).toMatchObject({
 				code: 'woocommerce_rest_authentication_error',
 				message: 'Consumer secret is invalid.',
@@ -434,5 +465,139 @@ describe('WooCommerceEmulator REST API', () => {
 			expect(bad.body).toMatchObject({ code: 'rest_invalid_param', data: { params: { status: expect.any(String) } } });
 			expect((await list('per_page=0')).response.status).toBe(400);
 		});
+	});
+});
+
+describe('WooCommerceEmulator authentication over plain HTTP (default ssl: false: OAuth 1.0a only)', () => {
+	let woo: WooCommerceEmulator;
+	beforeEach(async () => {
+		woo = await WooCommerceEmulator.start();
+	});
+	afterEach(async () => await woo.stop());
+
+	const path = '/wp-json/wc/v3/webhooks';
+	const oauth = (overrides: Record<string, string> = {}) => ({
+		oauth_consumer_key: woo.consumerKey,
+		oauth_nonce: randomBytes(16).toString('hex'),
+		oauth_signature_method: 'HMAC-SHA256',
+		oauth_timestamp: String(Math.floor(Date.now() / 1000)),
+		...overrides,
+	});
+	/** GET `path` with `params` plus signed OAuth parameters in the query. */
+	const signedUrl = (params: Record<string, string>, options: { secret?: string; baseUri?: string } = {}) => {
+		const all = { ...params, ...oauth() };
+		const baseUri = options.baseUri ?? `${woo.url}${path}`;
+		const signature = oauthSignature('GET', baseUri, all, options.secret ?? woo.consumerSecret);
+		return `${woo.url}${path}?${query({ ...all, oauth_signature: signature })}`;
+	};
+	const answer = async (response: Response) => ({ status: response.status, body: await readJson(response) });
+	const authError = (message: string, code = 'woocommerce_rest_authentication_error') => ({
+		status: 401,
+		body: { code, message, data: { status: 401 } },
+	});
+
+	it('ignores Basic auth and consumer_key query parameters, as WooCommerce does without SSL', async () => {
+		const cannotList = {
+			status: 401,
+			body: { code: 'woocommerce_rest_cannot_view', message: 'Sorry, you cannot list resources.', data: { status: 401 } },
+		};
+		const withBasic = (key: string, secret: string) =>
+			fetch(`${woo.url}${path}`, { headers: { Authorization: basic(key, secret) } });
+		expect(await answer(await withBasic('ck_test', 'cs_test'))).toEqual(cannotList);
+		const withQueryKeys = await fetch(`${woo.url}${path}?consumer_key=ck_test&consumer_secret=cs_test`);
+		expect(await answer(withQueryKeys)).toEqual(cannotList);
+		// Application passwords are not available without SSL either, so an unknown Basic user is no error.
+		expect(await answer(await withBasic('ck_x', 'cs_x'))).toEqual(cannotList);
+	});
+
+	it('accepts a signature in the query (HMAC-SHA256 or HMAC-SHA1) that covers all query parameters', async () => {
+		expect((await fetch(signedUrl({ per_page: '5', search: 'a b/c' }))).status).toBe(200);
+		const params = { per_page: '5', ...oauth({ oauth_signature_method: 'HMAC-SHA1' }) };
+		const sha1 = oauthSignature('GET', `${woo.url}${path}`, params, woo.consumerSecret, 'sha1');
+		expect((await fetch(`${woo.url}${path}?${query({ ...params, oauth_signature: sha1 })}`)).status).toBe(200);
+		// A parameter added after signing breaks the signature.
+		expect(await answer(await fetch(`${signedUrl({ per_page: '5' })}&page=2`))).toEqual(
+			authError('Invalid signature - provided signature does not match.'),
+		);
+	});
+
+	it('accepts the OAuth parameters in an Authorization: OAuth header and in a POST form body', async () => {
+		const params = oauth();
+		const signature = oauthSignature('GET', `${woo.url}${path}`, { ...params, per_page: '5' }, woo.consumerSecret);
+		const header = `OAuth ${Object.entries({ ...params, oauth_signature: signature })
+			.map(([key, value]) => `${key}="${rfc3986(value)}"`)
+			.join(', ')}`;
+		expect((await fetch(`${woo.url}${path}?per_page=5`, { headers: { Authorization: header } })).status).toBe(200);
+
+		const form = { topic: 'order.created', delivery_url: 'http://127.0.0.1:9/hook', ...oauth() };
+		const formSignature = oauthSignature('POST', `${woo.url}${path}`, form, woo.consumerSecret);
+		const created = await fetch(`${woo.url}${path}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: query({ ...form, oauth_signature: formSignature }),
+		});
+		expect(created.status).toBe(201);
+		expect(woo.webhooks).toHaveLength(1);
+	});
+
+	it('answers WooCommerce’s errors for missing parameters, unknown key, wrong secret or host, bad method', async () => {
+		const missing = 'woocommerce_rest_authentication_missing_parameter';
+		const partial = { oauth_consumer_key: 'ck_test', oauth_timestamp: '1', oauth_signature_method: 'HMAC-SHA256' };
+		expect(await answer(await fetch(`${woo.url}${path}?${query(partial)}`))).toEqual(
+			authError('Missing OAuth parameters oauth_nonce, oauth_signature', missing),
+		);
+		const one = `${woo.url}${path}?${query({ ...oauth(), oauth_signature: '0' })}`; // empty('0') is true in PHP
+		expect(await answer(await fetch(one))).toEqual(authError('Missing OAuth parameter oauth_signature', missing));
+		const unknownKey = { ...oauth({ oauth_consumer_key: 'ck_other' }), oauth_signature: 'x' };
+		expect(await answer(await fetch(`${woo.url}${path}?${query(unknownKey)}`))).toEqual(
+			authError('Consumer key is invalid.'),
+		);
+		expect(await answer(await fetch(signedUrl({}, { secret: 'wrong' })))).toEqual(
+			authError('Invalid signature - provided signature does not match.'),
+		);
+		const otherHost = signedUrl({}, { baseUri: `${woo.url.replace('127.0.0.1', 'localhost')}${path}` });
+		expect(await answer(await fetch(otherHost))).toEqual(
+			authError('Invalid signature - provided signature does not match.'),
+		);
+		const plaintext = { ...oauth({ oauth_signature_method: 'PLAINTEXT' }), oauth_signature: 'cs_test&' };
+		expect(await answer(await fetch(`${woo.url}${path}?${query(plaintext)}`))).toEqual(
+			authError('Invalid signature - signature method is invalid.'),
+		);
+	});
+
+	it('checks the timestamp window (±15 min) and refuses a nonce already used for the key', async () => {
+		const now = Math.floor(Date.now() / 1000);
+		const at = (timestamp: number, nonce = randomBytes(8).toString('hex')) => {
+			const params = oauth({ oauth_timestamp: String(timestamp), oauth_nonce: nonce });
+			const signature = oauthSignature('GET', `${woo.url}${path}`, params, woo.consumerSecret);
+			return `${woo.url}${path}?${query({ ...params, oauth_signature: signature })}`;
+		};
+		expect(await answer(await fetch(at(now - 15 * 60 - 5)))).toEqual(authError('Invalid timestamp.'));
+		expect(await answer(await fetch(at(now + 15 * 60 + 5)))).toEqual(authError('Invalid timestamp.'));
+		expect((await fetch(at(now - 14 * 60))).status).toBe(200);
+
+		const url = at(now, 'once');
+		expect((await fetch(url)).status).toBe(200);
+		expect(await answer(await fetch(url))).toEqual(authError('Invalid nonce - nonce has already been used.'));
+		expect(await answer(await fetch(at(now + 1, 'once')))).toEqual(
+			authError('Invalid nonce - nonce has already been used.'),
+		);
+		// WooCommerce stores used nonces keyed by timestamp: a later nonce with the same timestamp replaces 'once'.
+		expect((await fetch(at(now, 'twice'))).status).toBe(200);
+		expect((await fetch(at(now + 2, 'once'))).status).toBe(200);
+	});
+
+	it('with ssl: true, OAuth is the fallback after Basic and is signed with the https:// home URL', async () => {
+		woo.ssl = true;
+		const httpsBase = `${woo.url.replace('http:', 'https:')}${path}`;
+		expect((await fetch(signedUrl({ per_page: '2' }, { baseUri: httpsBase }))).status).toBe(200);
+		expect(await answer(await fetch(signedUrl({ per_page: '2' })))).toEqual(
+			authError('Invalid signature - provided signature does not match.'),
+		);
+		// Basic with a wrong secret records an error that a valid OAuth signature does not clear.
+		const response = await fetch(signedUrl({}, { baseUri: httpsBase }), {
+			headers: { Authorization: basic('ck_test', 'bad') },
+		});
+		expect(await answer(response)).toEqual(authError('Consumer secret is invalid.'));
 	});
 });
