@@ -94,6 +94,23 @@ afterAll(async () => {
 	await zoho?.stop();
 }, 60_000);
 
+describe('Zoho CRM Self Client credential test in n8n', () => {
+	e2e('passes with the emulator’s client and names the data center when Zoho answers invalid_client', async () => {
+		const ref = credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi');
+		const test = async (clientSecret: string) => {
+			const credential = zohoRefreshTokenCredential(ref, zoho);
+			return await n8n.rest('POST', '/credentials/test', {
+				credentials: { ...credential, data: { ...credential.data, clientSecret } },
+			});
+		};
+		expect(await test(zoho.clientSecret)).toMatchObject({ status: 'OK' });
+		const refused = await test('wrong-secret');
+		expect(refused.status).toBe('Error');
+		expect(refused.message).toContain('invalid_client');
+		expect(refused.message).toMatch(/data center/i);
+	});
+});
+
 describe('woocommerce-to-zohocrm-sales-orders.json', () => {
 	e2e('an order becomes a contact and one sales order whose line items are Zoho products, totals to the cent', async () => {
 		const order = woo.addOrder();
