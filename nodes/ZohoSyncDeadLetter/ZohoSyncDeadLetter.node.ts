@@ -90,9 +90,11 @@ export class ZohoSyncDeadLetter implements INodeType {
 				displayName: 'Records',
 				name: 'records',
 				type: 'json',
-				default: "={{ $('Build Dead Letter').all().map(item => item.json) }}",
+				// The run of "Build Dead Letter" that led here: when two Zoho nodes fail in one execution, Build
+				// Dead Letter and this node each run twice, and run N of one belongs to run N of the other.
+				default: "={{ $('Build Dead Letter').all(0, $runIndex).map(item => item.json) }}",
 				description:
-					'The records built by the "Build Record" operation. The input items are the rows already stored under their keys (a Data Table "Get" node with "Always Output Data" on).',
+					'The records built by the "Build Record" operation (in the run that led here). The input items are the rows already stored under their keys (a Data Table "Get" node with "Always Output Data" on).',
 				displayOptions: {
 					show: {
 						operation: ['mergeStoredRows'],

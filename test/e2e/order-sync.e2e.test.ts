@@ -262,4 +262,40 @@ describe('bundled workflow woocommerce-to-zohocrm.json in n8n 2.40.7', () => {
 		},
 		180_000,
 	);
+
+	e2e(
+		'h. a replay where one order fails at the contact and another at the deal updates both rows, once each',
+		async () => {
+			rejectEmail('refused.h1@example.com');
+			rejectEmail('refused.h2@example.com');
+			const atContact = await placeOrder({ billing: { ...woo.addOrder().billing, email: 'refused.h1@example.com' } }, 1, 90_000);
+			const atDeal = await placeOrder({ billing: { ...woo.addOrder().billing, email: 'refused.h2@example.com' } }, 1, 90_000);
+			const keys = [`${atContact.id}:Upsert Contact`, `${atDeal.id}:Upsert Contact`];
+
+			// the "fix" only helps the second order's contact; its deal is now refused
+			zoho.clearFaults();
+			rejectEmail('refused.h1@example.com');
+			zoho.addValidationRule((module, record) =>
+				module === 'Deals' && record.WooCommerce_Order_ID === String(atDeal.id)
+					? { code: 'INVALID_DATA', message: 'invalid data', details: { api_name: 'Amount', json_path: '$.data[0].Amount', expected_data_type: 'double' } }
+					: undefined,
+			);
+			const rowsBefore = (await deadLetters()).length;
+			const replaysBefore = (await n8n.executions(replayWorkflow.id)).length;
+			const { executionId } = await n8n.runManualWorkflow(replayWorkflow.id, 'Replay Dead Letters');
+			await n8n.waitForExecutions(replaysBefore + 1, { workflowId: replayWorkflow.id, timeoutMs: 90_000 });
+			expect((await n8n.execution(executionId)).status).toBe('success');
+
+			const rows = await deadLetters();
+			expect(rows).toHaveLength(rowsBefore);
+			const [contactRow, dealRow] = keys.map((key) => rows.find((row) => row.key === key)!);
+			expect(contactRow).toMatchObject({ status: 'open', attempts: 2, failedNode: 'Upsert Contact', zohoCode: 'INVALID_DATA' });
+			expect(dealRow).toMatchObject({ status: 'open', attempts: 2, failedNode: 'Create Deal', zohoCode: 'INVALID_DATA' });
+			expect(JSON.parse(dealRow.details)).toMatchObject({ api_name: 'Amount' });
+			expect(contactsFor('refused.h2@example.com')).toHaveLength(1);
+			expect(dealsFor(atDeal.id)).toHaveLength(0);
+			zoho.clearFaults();
+		},
+		180_000,
+	);
 });

@@ -582,7 +582,7 @@ describe('ZohoSyncDeadLetter node', () => {
 		]);
 		const records = description.properties.find((property) => property.name === 'records');
 		expect(records?.type).toBe('json');
-		expect(records?.default).toBe("={{ $('Build Dead Letter').all().map(item => item.json) }}");
+		expect(records?.default).toBe("={{ $('Build Dead Letter').all(0, $runIndex).map(item => item.json) }}");
 	});
 
 	it('Build Record: one record per error item, paired, with workflow and execution filled in', async () => {
