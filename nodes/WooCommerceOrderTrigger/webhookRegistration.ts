@@ -4,6 +4,7 @@ import type {
 	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
@@ -118,7 +119,7 @@ export function describeRequestError(error: unknown): { status?: number; body?: 
  * "Sorry, you are not allowed to create resources.") becomes the NodeApiError message.
  */
 export async function wooCommerceApiRequest(
-	this: IHookFunctions,
+	this: IHookFunctions | IPollFunctions,
 	method: IHttpRequestMethods,
 	endpoint: string,
 	options: { body?: IDataObject; qs?: IDataObject; returnFullResponse?: boolean } = {},

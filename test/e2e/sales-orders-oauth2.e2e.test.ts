@@ -17,6 +17,13 @@ import { credentialRef, e2eTest, wooCommerceCredential, zohoRefreshTokenCredenti
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
 const salesOrderWorkflow = load('woocommerce-to-zohocrm-sales-orders.json');
+/** The reconciliation workflow, set to backfill every order changed since 2020 and to poll every minute. */
+function backfillWorkflow() {
+	const workflow = load('woocommerce-reconcile.json');
+	const trigger = workflow.nodes.find((node: any) => node.type.endsWith('.wooCommerceOrderPollTrigger'));
+	trigger.parameters = { ...trigger.parameters, startFrom: '2020-01-01T00:00:00', pollTimes: { item: [{ mode: 'everyMinute' }] } };
+	return workflow;
+}
 const mismatchOrder = JSON.parse(
 	readFileSync(join(__dirname, '..', 'fixtures', 'orders', 'tax-rounding-mismatch.json'), 'utf8'),
 );
@@ -43,6 +50,8 @@ function oauth2Workflow() {
 let woo: WooCommerceEmulator;
 let zoho: ZohoEmulator;
 let n8n: N8nInstance;
+/** Orders in the store before n8n started: only the backfill can bring them to Zoho. */
+let ordersBeforeInstall: any[] = [];
 const e2e = e2eTest(() => n8n);
 const runs: Record<string, number> = {};
 
@@ -60,6 +69,7 @@ const tokenCalls = () => zoho.calls.filter((call) => call.path.startsWith('/oaut
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
 	zoho = await ZohoEmulator.start();
+	ordersBeforeInstall = [woo.addOrder(), woo.addOrder(), woo.addOrder()];
 	n8n = await startN8n({
 		credentials: [
 			wooCommerceCredential(credentialRef(salesOrderWorkflow, 'wooCommerceStoreApi'), woo),
@@ -84,7 +94,7 @@ beforeAll(async () => {
 				},
 			},
 		],
-		workflows: [salesOrderWorkflow, oauth2Workflow()],
+		workflows: [salesOrderWorkflow, oauth2Workflow(), backfillWorkflow()],
 	});
 }, 300_000);
 
@@ -109,6 +119,19 @@ describe('Zoho CRM Self Client credential test in n8n', () => {
 		expect(refused.message).toContain('invalid_client');
 		expect(refused.message).toMatch(/data center/i);
 	});
+});
+
+describe('woocommerce-reconcile.json (poll trigger)', () => {
+	e2e('orders placed before the install are backfilled into Zoho: one deal each', async () => {
+		await n8n.waitForExecutions(1, { workflowId: 'wcZohoReconcile', timeoutMs: 150_000 });
+		for (const order of ordersBeforeInstall) {
+			expect(zoho.records('Deals').filter((deal) => deal.WooCommerce_Order_ID === String(order.id))).toHaveLength(1);
+		}
+		const [run] = await n8n.executions('wcZohoReconcile');
+		const emitted = await n8n.nodeOutput(run.id, 'WooCommerce Order Poll Trigger');
+		expect(emitted.map((order) => order.id)).toEqual(ordersBeforeInstall.map((order) => order.id));
+		expect(emitted[0]._woocommerce).toMatchObject({ topic: 'order.poll' });
+	}, 180_000);
 });
 
 describe('woocommerce-to-zohocrm-sales-orders.json', () => {

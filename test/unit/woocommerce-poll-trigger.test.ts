@@ -1,0 +1,265 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INode, IPollFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
+import { WooCommerceOrderPollTrigger } from '../../nodes/WooCommerceOrderPollTrigger/WooCommerceOrderPollTrigger.node';
+import {
+	advanceCursor,
+	alreadyEmitted,
+	parseWooGmt,
+	windowStart,
+} from '../../nodes/WooCommerceOrderPollTrigger/pollCursor';
+import { WooCommerceEmulator, n8nLikeHttpRequest } from '../emulators/woocommerce';
+
+const node: INode = {
+	id: 'node-1',
+	name: 'WooCommerce Order Poll Trigger',
+	type: 'n8n-nodes-woocommerce-zohocrm.wooCommerceOrderPollTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+const trigger = new WooCommerceOrderPollTrigger();
+const credentialType = new WooCommerceStoreApi();
+
+interface PollSetup {
+	credentials: IDataObject;
+	params?: IDataObject;
+	staticData: IDataObject;
+	mode?: 'manual' | 'trigger';
+}
+
+/** IPollFunctions whose httpRequestWithAuthentication applies the credential (OAuth 1.0a over http://) and really calls the emulator. */
+function pollContext(setup: PollSetup): IPollFunctions {
+	const params = setup.params ?? {};
+	const context = {
+		getNode: () => node,
+		getMode: () => setup.mode ?? 'trigger',
+		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getWorkflowStaticData: () => setup.staticData,
+		getCredentials: async () => setup.credentials,
+		helpers: {
+			async httpRequestWithAuthentication(type: string, requestOptions: IDataObject) {
+				expect(type).toBe('wooCommerceStoreApi');
+				const options = await credentialType.authenticate(
+					setup.credentials as ICredentialDataDecryptedObject,
+					{ ...requestOptions } as any,
+				);
+				try {
+					return await n8nLikeHttpRequest(options as any);
+				} catch (error) {
+					throw new NodeApiError(node, error as JsonObject);
+				}
+			},
+		},
+	};
+	return context as unknown as IPollFunctions;
+}
+
+function wooGmt(time: number): string {
+	return new Date(time).toISOString().slice(0, 19);
+}
+
+async function poll(setup: PollSetup): Promise<IDataObject[] | null> {
+	const result = await trigger.poll.call(pollContext(setup));
+	return result === null ? null : result[0].map((item) => item.json);
+}
+
+describe('WooCommerce Order Poll Trigger', () => {
+	let woo: WooCommerceEmulator;
+	let credentials: IDataObject;
+
+	beforeEach(async () => {
+		woo = await WooCommerceEmulator.start();
+		credentials = { url: `${woo.url}/`, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret };
+	});
+
+	afterEach(async () => {
+		await woo.stop();
+	});
+
+	const orderCalls = () => woo.calls.filter((call) => call.method === 'GET' && call.path === '/wp-json/wc/v3/orders');
+
+	it('describes a polling trigger on the existing WooCommerce credential', () => {
+		const description = trigger.description;
+		expect(description.name).toBe('wooCommerceOrderPollTrigger');
+		expect(description.polling).toBe(true);
+		expect(description.group).toEqual(['trigger']);
+		expect(description.inputs).toEqual([]);
+		expect(description.credentials).toEqual([{ name: 'wooCommerceStoreApi', required: true }]);
+		const statuses = description.properties.find((property) => property.name === 'statuses');
+		expect(statuses?.default).toEqual(['pending', 'processing', 'on-hold', 'completed']);
+		const offered = (statuses?.options ?? []).map((option) => (option as { value: string }).value);
+		expect(offered).not.toEqual(expect.arrayContaining(['checkout-draft']));
+		expect(offered.some((value) => /draft/.test(value))).toBe(false);
+	});
+
+	it('backfills every matching order from Start From across pages, oldest change first, then emits nothing', async () => {
+		const startFrom = Date.now() - 60_000;
+		const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'processing' }));
+		// Not requested: a draft and a status outside the list.
+		woo.addOrder({ status: 'checkout-draft' });
+		woo.addOrder({ status: 'cancelled' });
+		// Modified before Start From: not part of the backfill.
+		woo.addOrder({ status: 'completed', date_modified_gmt: wooGmt(startFrom - 3_600_000) });
+
+		const staticData: IDataObject = {};
+		const params = { startFrom: new Date(startFrom).toISOString().slice(0, 19) };
+		const first = await poll({ credentials, params, staticData });
+
+		expect(first).not.toBeNull();
+		expect(first!.map((order) => order.id)).toEqual(added.map((order) => order.id));
+		expect(first![0]._woocommerce).toEqual({
+			topic: 'order.poll',
+			source: `${woo.url}/`,
+			receivedAt: expect.any(String),
+		});
+		// 230 orders at per_page 100 → three pages, each request signed and accepted.
+		const calls = orderCalls();
+		expect(calls.map((call) => call.query.page)).toEqual(['1', '2', '3']);
+		expect(calls.every((call) => call.status === 200)).toBe(true);
+		expect(calls[0].query).toMatchObject({
+			modified_after: wooGmt(startFrom),
+			dates_are_gmt: 'true',
+			orderby: 'modified',
+			order: 'asc',
+			per_page: '100',
+			status: 'pending,processing,on-hold,completed',
+		});
+		expect(staticData.lastModifiedGmt).toBe(`${added[added.length - 1].date_modified_gmt}Z`);
+
+		woo.calls = [];
+		expect(await poll({ credentials, params, staticData })).toBeNull();
+		// The second poll re-read the overlap window before the cursor (and found only emitted changes).
+		const windowFrom = parseWooGmt(orderCalls()[0].query.modified_after)!;
+		expect(windowFrom).toBe(parseWooGmt(staticData.lastModifiedGmt as string)! - 10 * 60_000);
+	});
+
+	it('emits an order again once after it is modified, and a new order once', async () => {
+		const startFrom = Date.now() - 60_000;
+		const old = woo.addOrder({ status: 'pending' });
+		woo.addOrder({ status: 'processing' });
+		const staticData: IDataObject = {};
+		const params = { startFrom: wooGmt(startFrom) };
+		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toHaveLength(2);
+
+		// The first order is paid: WooCommerce bumps date_modified(_gmt).
+		const stored = woo.orders.find((order) => order.id === old.id)!;
+		const newest = woo.addOrder({ status: 'pending' });
+		stored.status = 'processing';
+		stored.date_modified_gmt = wooGmt(parseWooGmt(newest.date_modified_gmt)! + 5_000);
+
+		const second = await poll({ credentials, params, staticData });
+		expect(second!.map((order) => [order.id, order.status])).toEqual([
+			[newest.id, 'pending'],
+			[old.id, 'processing'],
+		]);
+		expect(await poll({ credentials, params, staticData })).toBeNull();
+	});
+
+	it('emits a change that shows up late with a timestamp inside the overlap window, once', async () => {
+		const staticData: IDataObject = {};
+		const params = { startFrom: wooGmt(Date.now() - 60_000) };
+		const first = woo.addOrder({ status: 'processing' });
+		await poll({ credentials, params, staticData });
+		// Committed late (or written by a store whose clock lags): modified 2 minutes before the cursor.
+		const late = woo.addOrder({ status: 'on-hold', date_modified_gmt: wooGmt(parseWooGmt(first.date_modified_gmt)! - 120_000) });
+		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual([late.id]);
+		expect(await poll({ credentials, params, staticData })).toBeNull();
+		// Outside the window (overlap 1 minute): not seen.
+		woo.addOrder({ status: 'on-hold', date_modified_gmt: wooGmt(parseWooGmt(first.date_modified_gmt)! - 120_000) });
+		expect(await poll({ credentials, params: { ...params, options: { overlapMinutes: 1 } }, staticData })).toBeNull();
+	});
+
+	it('never requests draft statuses, even when they are passed as parameters', async () => {
+		const staticData: IDataObject = {};
+		woo.addOrder({ status: 'checkout-draft' });
+		const paid = woo.addOrder({ status: 'processing' });
+		const params = { startFrom: wooGmt(Date.now() - 60_000), statuses: ['processing', 'checkout-draft', 'auto-draft'] };
+		const emitted = await poll({ credentials, params, staticData });
+		expect(emitted!.map((order) => order.id)).toEqual([paid.id]);
+		expect(orderCalls()[0].query.status).toBe('processing');
+		await expect(poll({ credentials, params: { statuses: ['draft'] }, staticData: {} })).rejects.toThrow(
+			'Select at least one order status',
+		);
+	});
+
+	it('without Start From, the first poll emits nothing and sets the cursor to now; later changes follow', async () => {
+		const before = woo.addOrder({ status: 'processing', date_modified_gmt: wooGmt(Date.now() - 30 * 60_000) });
+		const staticData: IDataObject = {};
+		const startedAt = Date.now();
+		expect(await poll({ credentials, staticData })).toBeNull();
+		expect(orderCalls()).toHaveLength(0);
+		const cursor = parseWooGmt(staticData.lastModifiedGmt as string)!;
+		expect(Math.abs(cursor - startedAt)).toBeLessThan(2_000);
+
+		const after = woo.addOrder({ status: 'processing' });
+		const emitted = await poll({ credentials, staticData });
+		expect(emitted!.map((order) => order.id)).toEqual([after.id]);
+		expect(emitted!.map((order) => order.id)).not.toContain(before.id);
+	});
+
+	it('emits at most maxOrdersPerPoll and continues where it stopped', async () => {
+		const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'completed' }));
+		const staticData: IDataObject = {};
+		const params = { startFrom: wooGmt(Date.now() - 60_000), options: { maxOrdersPerPoll: 150 } };
+		const first = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
+		const second = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
+		expect(first).toHaveLength(150);
+		expect([...first, ...second]).toEqual(added.map((order) => order.id));
+		expect(await poll({ credentials, params, staticData })).toBeNull();
+	});
+
+	it('in manual mode returns the most recently changed order and leaves the cursor alone', async () => {
+		woo.addOrder({ status: 'processing' });
+		const latest = woo.addOrder({ status: 'completed' });
+		woo.addOrder({ status: 'checkout-draft' });
+		const staticData: IDataObject = {};
+		const emitted = await poll({ credentials, staticData, mode: 'manual', params: { startFrom: wooGmt(0) } });
+		expect(emitted!.map((order) => order.id)).toEqual([latest.id]);
+		expect(orderCalls()[0].query).toMatchObject({ per_page: '1', orderby: 'modified', order: 'desc' });
+		expect(staticData).toEqual({});
+
+		const cursor = { lastModifiedGmt: '2030-01-01T00:00:00Z', emitted: { '1': '2030-01-01T00:00:00' } };
+		const withCursor: IDataObject = JSON.parse(JSON.stringify(cursor));
+		await poll({ credentials, staticData: withCursor, mode: 'manual' });
+		expect(withCursor).toEqual(cursor);
+	});
+
+	it('turns WooCommerce errors into NodeApiError with its message', async () => {
+		const staticData: IDataObject = {};
+		const bad = { ...credentials, consumerSecret: 'wrong' };
+		const failure = poll({ credentials: bad, staticData, params: { startFrom: wooGmt(0) } });
+		await expect(failure).rejects.toBeInstanceOf(NodeApiError);
+		await expect(failure).rejects.toThrow('Invalid signature - provided signature does not match.');
+	});
+});
+
+describe('poll cursor', () => {
+	it('reads WooCommerce *_gmt dates without an offset as UTC', () => {
+		expect(parseWooGmt('2024-05-01T10:00:00')).toBe(Date.UTC(2024, 4, 1, 10, 0, 0));
+		expect(parseWooGmt('2024-05-01T10:00:00Z')).toBe(Date.UTC(2024, 4, 1, 10, 0, 0));
+		expect(parseWooGmt('')).toBeUndefined();
+	});
+
+	it('keeps only emitted changes inside the overlap window and never moves back', () => {
+		const cursor = advanceCursor(
+			{ lastModifiedGmt: '2024-05-01T10:00:00Z', emitted: { '7': '2024-05-01T09:00:00' } },
+			[
+				{ id: 8, modifiedGmt: '2024-05-01T10:05:00' },
+				{ id: 9, modifiedGmt: '2024-05-01T10:20:00' },
+				{ id: 10, modifiedGmt: '2024-05-01T10:20:00' },
+			],
+			10,
+		);
+		expect(cursor.lastModifiedGmt).toBe('2024-05-01T10:20:00Z');
+		expect(cursor.emitted).toEqual({ '9': '2024-05-01T10:20:00', '10': '2024-05-01T10:20:00' });
+		expect(windowStart(cursor, 10)).toBe('2024-05-01T10:10:00');
+		expect(alreadyEmitted(cursor, 9, '2024-05-01T10:20:00')).toBe(true);
+		expect(alreadyEmitted(cursor, 9, '2024-05-01T10:21:00')).toBe(false);
+		expect(advanceCursor(cursor, [{ id: 11, modifiedGmt: '2024-05-01T10:15:00' }], 10).lastModifiedGmt).toBe(
+			'2024-05-01T10:20:00Z',
+		);
+	});
+});
