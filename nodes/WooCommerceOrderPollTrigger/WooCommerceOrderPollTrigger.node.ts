@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_SKIP_STATUSES, normaliseStatusList } from '../WooCommerceOrderTrigger/delivery';
+import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../WooCommerceOrderTrigger/delivery';
 import { CREDENTIAL_NAME, wooCommerceApiRequest } from '../WooCommerceOrderTrigger/webhookRegistration';
 import {
 	advanceCursor,
@@ -19,17 +19,6 @@ import {
 	writeCursor,
 	type PollCursor,
 } from './pollCursor';
-
-/** Statuses a poll may request. Drafts (checkout-draft, draft, auto-draft) are never offered or requested. */
-const POLL_STATUS_LABELS: Record<string, string> = {
-	cancelled: 'Cancelled',
-	completed: 'Completed',
-	failed: 'Failed',
-	'on-hold': 'On Hold',
-	pending: 'Pending Payment',
-	processing: 'Processing',
-	refunded: 'Refunded',
-};
 
 export const DEFAULT_POLL_STATUSES = ['pending', 'processing', 'on-hold', 'completed'];
 
@@ -101,9 +90,8 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 				default: ['pending', 'processing', 'on-hold', 'completed'],
 				description:
 					'Only orders with these statuses are requested. Draft orders (checkout-draft, draft, auto-draft) are never requested.',
-				options: Object.entries(POLL_STATUS_LABELS)
-					.map(([value, name]) => ({ name, value }))
-					.sort((a, b) => a.name.localeCompare(b.name)),
+				// drafts (checkout-draft, draft, auto-draft) are never offered or requested; trash is not an order to sync
+				options: orderStatusOptions([...DEFAULT_SKIP_STATUSES, 'trash']),
 			},
 			{
 				displayName: 'Options',

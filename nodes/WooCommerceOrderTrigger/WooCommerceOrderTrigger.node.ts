@@ -13,6 +13,7 @@ import {
 	decideDelivery,
 	isWooCommercePing,
 	normaliseStatusList,
+	orderStatusOptions,
 	parseOrderPayload,
 	readDeliveryHeaders,
 	verifyWooSignature,
@@ -24,20 +25,6 @@ import {
 	deleteWebhooks,
 	getStoredWebhooks,
 } from './webhookRegistration';
-
-const STATUS_LABELS: Record<string, string> = {
-	'auto-draft': 'Auto-Draft',
-	cancelled: 'Cancelled',
-	'checkout-draft': 'Checkout Draft (Block Checkout)',
-	completed: 'Completed',
-	draft: 'Draft',
-	failed: 'Failed',
-	'on-hold': 'On Hold',
-	pending: 'Pending Payment',
-	processing: 'Processing',
-	refunded: 'Refunded',
-	trash: 'Trash',
-};
 
 /** The parts of n8n's express request and response this trigger uses. */
 interface RawBodyRequest {
@@ -170,9 +157,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 						default: ['checkout-draft', 'draft', 'auto-draft'],
 						description:
 							'Orders with these statuses are acknowledged but not passed on. By default draft orders, which block checkout keeps re-saving while the shopper is on the checkout page.',
-						options: Object.entries(STATUS_LABELS)
-							.map(([value, name]) => ({ name, value }))
-							.sort((a, b) => a.name.localeCompare(b.name)),
+						options: orderStatusOptions(),
 					},
 					{
 						displayName: 'Webhook Name',

@@ -193,3 +193,26 @@ export function decideDelivery(
 	}
 	return { action: 'emit' };
 }
+
+/** WooCommerce order statuses as the admin names them (the REST API drops the wc- prefix). */
+export const ORDER_STATUS_LABELS: Record<string, string> = {
+	'auto-draft': 'Auto-Draft',
+	cancelled: 'Cancelled',
+	'checkout-draft': 'Checkout Draft (Block Checkout)',
+	completed: 'Completed',
+	draft: 'Draft',
+	failed: 'Failed',
+	'on-hold': 'On Hold',
+	pending: 'Pending Payment',
+	processing: 'Processing',
+	refunded: 'Refunded',
+	trash: 'Trash',
+};
+
+/** Options for a status picker, by label, without the `excluded` statuses. */
+export function orderStatusOptions(excluded: string[] = []): Array<{ name: string; value: string }> {
+	return Object.entries(ORDER_STATUS_LABELS)
+		.filter(([value]) => !excluded.includes(value))
+		.map(([value, name]) => ({ name, value }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
