@@ -150,21 +150,6 @@ export function parseOrderPayload(rawBody: Buffer | string): PayloadCheck {
  */
 export const DEFAULT_SKIP_STATUSES = ['checkout-draft', 'draft', 'auto-draft'];
 
-/** The statuses the REST API reports (without the `wc-` prefix), for the skip-status option. */
-export const ORDER_STATUSES = [
-	'auto-draft',
-	'cancelled',
-	'checkout-draft',
-	'completed',
-	'draft',
-	'failed',
-	'on-hold',
-	'pending',
-	'processing',
-	'refunded',
-	'trash',
-];
-
 /** Accepts a list or a comma-separated string; trims and lower-cases, drops a leading `wc-`. */
 export function normaliseStatusList(value: unknown): string[] {
 	const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];

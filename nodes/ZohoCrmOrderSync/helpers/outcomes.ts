@@ -26,6 +26,11 @@ export function localFailure(
 	};
 }
 
+/** An item the node refuses before Zoho sees it: bad or missing data, category validation. */
+export function validationFailure(operation: string, message: string, details: IDataObject = {}): ItemOutcome {
+	return { ok: false, error: localFailure(operation, 'validation', message, details) };
+}
+
 /** The item as it continues: the order it came with, plus what Zoho answered under `zoho.<what>`. */
 export function withZohoResult(item: INodeExecutionData, results: IDataObject): IDataObject {
 	const previous = (item.json.zoho as IDataObject | undefined) ?? {};

@@ -139,13 +139,15 @@ function adjustmentCents(order: WooOrder): number {
  * The Zoho Sales_Orders record for one order (see the formula at the top of this file).
  * productIds maps each productCodeFor() code to the Zoho Product id from the Products upsert; a missing
  * id throws, as does an order without line items (Ordered_Items is mandatory).
- * orderIdField (e.g. WooCommerce_Order_ID) gets String(order.id) and is set after the custom fields.
+ * orderIdField (e.g. WooCommerce_Order_ID) gets the order id (the node's Order ID parameter, else order.id) and is
+ * set after the custom fields, as for deals.
  */
 export function buildSalesOrderRecord(
 	order: WooOrder,
 	values: SalesOrderFieldValues,
 	productIds: Record<string, string>,
 	orderIdField: string,
+	orderId: string | number = order.id,
 ): IDataObject {
 	const orderLabel = `WooCommerce Order #${cleanText(order.number) ?? order.id}`;
 	const lines = order.line_items ?? [];
@@ -187,7 +189,7 @@ export function buildSalesOrderRecord(
 
 	mergeCustomFields(record, values.customFields);
 	const idField = orderIdField.trim();
-	if (idField !== '') record[idField] = String(order.id);
+	if (idField !== '') record[idField] = String(orderId);
 	return record;
 }
 

@@ -4,7 +4,7 @@ import { buildAccountRecord } from '../../mapping/account';
 import { upsertGrouped } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
-import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
 
@@ -84,6 +84,4 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	return outcomes;
 }
 
-function fail(message: string, details: IDataObject = {}): ItemOutcome {
-	return { ok: false, error: localFailure('account.upsert', 'validation', message, details) };
-}
+const fail = (message: string, details?: IDataObject) => validationFailure('account.upsert', message, details);

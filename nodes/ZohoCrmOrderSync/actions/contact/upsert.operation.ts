@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { buildAccountRecord } from '../../mapping/account';
 import { buildContactRecord, type ContactFieldValues } from '../../mapping/contact';
 import { withKeyedLocks } from '../../helpers/keyedLock';
-import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { zohoOrgKey } from '../../helpers/org';
 import { upsertGrouped } from '../../helpers/groupedWrites';
@@ -189,6 +189,4 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	return outcomes;
 }
 
-function fail(message: string, details: IDataObject = {}): ItemOutcome {
-	return { ok: false, error: localFailure('contact.upsert', 'validation', message, details) };
-}
+const fail = (message: string, details?: IDataObject) => validationFailure('contact.upsert', message, details);

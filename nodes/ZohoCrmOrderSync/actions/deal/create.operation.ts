@@ -8,7 +8,7 @@ import {
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
 import type { WooOrder } from '../../helpers/interfaces';
-import { localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import { recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
 
@@ -183,6 +183,4 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	return outcomes;
 }
 
-function fail(message: string, details: IDataObject = {}): ItemOutcome {
-	return { ok: false, error: localFailure('deal.create', 'validation', message, details) };
-}
+const fail = (message: string, details?: IDataObject) => validationFailure('deal.create', message, details);

@@ -5,7 +5,7 @@ import { toAmount } from '../../mapping/money';
 import { isUniqueField, upsertGrouped } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
-import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { zohoGetFields } from '../../transport';
 import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
@@ -100,6 +100,4 @@ export async function productDuplicateField(this: IExecuteFunctions): Promise<'P
 	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code')) ? 'Product_Code' : 'Product_Name';
 }
 
-function fail(message: string, details: IDataObject = {}): ItemOutcome {
-	return { ok: false, error: localFailure('product.upsert', 'validation', message, details) };
-}
+const fail = (message: string, details?: IDataObject) => validationFailure('product.upsert', message, details);

@@ -16,7 +16,7 @@ import {
 import type { WooOrder, ZohoRecordResult } from '../../helpers/interfaces';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
-import { groupKey, localFailure, recordSummary, withZohoResult } from '../../helpers/outcomes';
+import { groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import type { ItemOutcome } from '../../helpers/runLedger';
 import { productDuplicateField } from '../product/upsert.operation';
 import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
@@ -141,7 +141,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			const pendingIds = Object.fromEntries(
 				orderProducts.map((product) => [String(product.Product_Code), `pending:${String(product.Product_Code)}`]),
 			);
-			const draft = buildSalesOrderRecord(order, values, pendingIds, orderIdField);
+			const draft = buildSalesOrderRecord(order, values, pendingIds, orderIdField, orderId);
 			const totals = checkSalesOrderTotal(order, draft);
 			if (!totals.ok) {
 				outcomes.set(index, {
@@ -198,8 +198,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			productIds[item.productCodes[position]] = result.id;
 		});
 		try {
-			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField);
-			record[orderIdField] = item.orderId;
+			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField, item.orderId);
 			addToOrderGroup(byOrder, item.orderId, record, item.index);
 		} catch (error) {
 			outcomes.set(item.index, fail((error as Error).message));
@@ -240,6 +239,4 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	return outcomes;
 }
 
-function fail(message: string): ItemOutcome {
-	return { ok: false, error: localFailure('salesOrder.create', 'validation', message) };
-}
+const fail = (message: string, details?: IDataObject) => validationFailure('salesOrder.create', message, details);
