@@ -7,8 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../WooCommerceOrderTrigger/delivery';
-import { CREDENTIAL_NAME, wooCommerceApiRequest } from '../WooCommerceOrderTrigger/webhookRegistration';
+import {
+	hasMorePages,
+	WOOCOMMERCE_CREDENTIAL,
+	WOOCOMMERCE_PAGE_SIZE,
+	wooCommerceApiRequest,
+} from '../shared/woocommerce/client';
+import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../shared/woocommerce/orderStatuses';
 import {
 	advanceCursor,
 	alreadyEmitted,
@@ -22,9 +27,6 @@ import {
 
 export const DEFAULT_POLL_STATUSES = ['pending', 'processing', 'on-hold', 'completed'];
 
-/** `per_page` maximum of the WooCommerce REST controllers (`WC_REST_Controller::get_collection_params()`). */
-const PAGE_SIZE = 100;
-
 interface ListedOrder extends IDataObject {
 	id: number;
 	date_modified_gmt: string;
@@ -37,14 +39,6 @@ function isListedOrder(value: unknown): value is ListedOrder {
 		typeof (value as IDataObject).id === 'number' &&
 		typeof (value as IDataObject).date_modified_gmt === 'string'
 	);
-}
-
-function readHeader(headers: unknown, name: string): string | undefined {
-	if (headers === null || typeof headers !== 'object') return undefined;
-	for (const [key, value] of Object.entries(headers as IDataObject)) {
-		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
-	}
-	return undefined;
 }
 
 function positiveInteger(value: unknown, fallback: number): number {
@@ -69,7 +63,7 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 		outputs: ['main'],
 		credentials: [
 			{
-				name: CREDENTIAL_NAME,
+				name: WOOCOMMERCE_CREDENTIAL,
 				required: true,
 			},
 		],
@@ -136,7 +130,7 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 		const overlapMinutes = Math.max(0, Number(options.overlapMinutes ?? 10) || 0);
 		const maxOrders = positiveInteger(options.maxOrdersPerPoll, 500);
 
-		const credentials = await this.getCredentials(CREDENTIAL_NAME);
+		const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
 		// Same form as X-WC-Webhook-Source (home_url( '/' )), so polled and delivered orders share one store key.
 		const source = `${String(credentials.url ?? '').trim().replace(/\/+$/, '')}/`;
 		// WordPress parses a comma-separated string for an array parameter (`rest_sanitize_array()` →
@@ -211,7 +205,7 @@ async function pollWindow(
 				dates_are_gmt: true,
 				orderby: 'modified',
 				order: 'asc',
-				per_page: PAGE_SIZE,
+				per_page: WOOCOMMERCE_PAGE_SIZE,
 				page,
 				status: statusList,
 			},
@@ -226,9 +220,7 @@ async function pollWindow(
 			fresh.push(item);
 			if (fresh.length >= maxOrders) break;
 		}
-		const totalPages = Number(readHeader(response.headers, 'x-wp-totalpages'));
-		const hasMore = Number.isFinite(totalPages) ? page < totalPages : pageItems.length === PAGE_SIZE;
-		if (!hasMore || pageItems.length === 0) break;
+		if (!hasMorePages(response.headers, page, pageItems.length)) break;
 	}
 
 	if (fresh.length === 0) return null;

@@ -7,19 +7,17 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { WOOCOMMERCE_CREDENTIAL } from '../shared/woocommerce/client';
+import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../shared/woocommerce/orderStatuses';
 import { wooCommerceStoreApiTest } from './credentialTest';
 import {
-	DEFAULT_SKIP_STATUSES,
 	decideDelivery,
 	isWooCommercePing,
-	normaliseStatusList,
-	orderStatusOptions,
 	parseOrderPayload,
 	readDeliveryHeaders,
 	verifyWooSignature,
 } from './delivery';
 import {
-	CREDENTIAL_NAME,
 	checkWebhooksExist,
 	createWebhooks,
 	deleteWebhooks,
@@ -52,7 +50,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		outputs: ['main'],
 		credentials: [
 			{
-				name: CREDENTIAL_NAME,
+				name: WOOCOMMERCE_CREDENTIAL,
 				required: true,
 				testedBy: 'wooCommerceStoreApiTest',
 			},

@@ -1,20 +1,13 @@
 import { randomBytes } from 'crypto';
-import type {
-	IDataObject,
-	IHookFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	IPollFunctions,
-	JsonObject,
-} from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
+
+import { describeRequestError, hasMorePages, WOOCOMMERCE_PAGE_SIZE, wooCommerceApiRequest } from '../shared/woocommerce/client';
 
 /**
  * The store-side webhook lifecycle for the trigger: list, create and delete webhooks through
  * `/wp-json/wc/v3/webhooks` (WooCommerce `WC_REST_Webhooks_V1_Controller`, inherited by v3).
  */
-
-export const CREDENTIAL_NAME = 'wooCommerceStoreApi';
 
 /** One webhook as `GET /wc/v3/webhooks` returns it (WooCommerce never returns `secret`). */
 export interface WooWebhookResource {
@@ -32,9 +25,6 @@ export interface StoredWebhook extends IDataObject {
 }
 
 export type StoredWebhooks = Record<string, StoredWebhook>;
-
-/** The REST controller caps `per_page` at 100 (`WC_REST_Controller::get_collection_params()`). */
-const PAGE_SIZE = 100;
 
 /** The webhooks this node registered, keyed by topic, from `this.getWorkflowStaticData('node')`. */
 export function getStoredWebhooks(staticData: IDataObject): StoredWebhooks {
@@ -63,115 +53,17 @@ export function generateWebhookSecret(): string {
 	return randomBytes(32).toString('hex');
 }
 
-/** WooCommerce REST error body: `{ code, message, data: { status } }` (WP_Error as JSON). */
-interface WooErrorBody {
-	code: string;
-	message: string;
-	data?: { status?: number };
-}
-
-function isWooErrorBody(value: unknown): value is WooErrorBody {
-	return (
-		value !== null &&
-		typeof value === 'object' &&
-		typeof (value as IDataObject).code === 'string' &&
-		typeof (value as IDataObject).message === 'string'
-	);
-}
-
-function parseMaybeJson(value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	try {
-		return JSON.parse(value);
-	} catch {
-		return value;
-	}
-}
-
-/** Finds WooCommerce's error body and the HTTP status in whatever n8n's request helper threw. */
-export function describeRequestError(error: unknown): { status?: number; body?: WooErrorBody } {
-	const candidates: unknown[] = [];
-	const seen = new Set<unknown>();
-	const queue: unknown[] = [error];
-	let status: number | undefined;
-	while (queue.length > 0 && seen.size < 20) {
-		const current = queue.shift();
-		if (current === null || typeof current !== 'object' || seen.has(current)) continue;
-		seen.add(current);
-		const record = current as IDataObject;
-		const response = record.response as IDataObject | undefined;
-		if (status === undefined && response && typeof response.status === 'number') status = response.status;
-		if (status === undefined && typeof record.httpCode === 'string' && /^\d{3}$/.test(record.httpCode)) {
-			status = Number(record.httpCode);
-		}
-		candidates.push(parseMaybeJson(response?.data), parseMaybeJson(response?.body));
-		candidates.push(parseMaybeJson((record.context as IDataObject | undefined)?.data));
-		candidates.push(parseMaybeJson(record.error), parseMaybeJson(record.body));
-		queue.push(record.cause, response, record.error);
-	}
-	const body = candidates.find(isWooErrorBody);
-	if (status === undefined && body?.data && typeof body.data.status === 'number') status = body.data.status;
-	return { status, body };
-}
-
-/**
- * One call to the store's REST API. WooCommerce's own error text (e.g. "Consumer secret is invalid.",
- * "Sorry, you are not allowed to create resources.") becomes the NodeApiError message.
- */
-export async function wooCommerceApiRequest(
-	this: IHookFunctions | IPollFunctions,
-	method: IHttpRequestMethods,
-	endpoint: string,
-	options: { body?: IDataObject; qs?: IDataObject; returnFullResponse?: boolean } = {},
-): Promise<any> {
-	const credentials = await this.getCredentials(CREDENTIAL_NAME);
-	const storeUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
-	const requestOptions: IHttpRequestOptions = {
-		method,
-		url: `${storeUrl}/wp-json/wc/v3${endpoint}`,
-		qs: options.qs ?? {},
-		json: true,
-		returnFullResponse: options.returnFullResponse === true,
-	};
-	if (options.body !== undefined) requestOptions.body = options.body;
-	try {
-		return await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, requestOptions);
-	} catch (error) {
-		const { status, body } = describeRequestError(error);
-		if (body) {
-			throw new NodeApiError(this.getNode(), body as unknown as JsonObject, {
-				message: body.message,
-				description: `WooCommerce answered ${method} ${endpoint} with HTTP ${status ?? '?'} (${body.code})`,
-				httpCode: status !== undefined ? String(status) : undefined,
-			});
-		}
-		throw new NodeApiError(this.getNode(), error as JsonObject, {
-			httpCode: status !== undefined ? String(status) : undefined,
-		});
-	}
-}
-
-function readHeader(headers: unknown, name: string): string | undefined {
-	if (headers === null || typeof headers !== 'object') return undefined;
-	for (const [key, value] of Object.entries(headers as IDataObject)) {
-		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
-	}
-	return undefined;
-}
-
 /** All webhooks of the store, page by page, following X-WP-TotalPages. */
 export async function listAllWebhooks(this: IHookFunctions): Promise<WooWebhookResource[]> {
 	const webhooks: WooWebhookResource[] = [];
 	for (let page = 1; ; page++) {
 		const response = (await wooCommerceApiRequest.call(this, 'GET', '/webhooks', {
-			qs: { per_page: PAGE_SIZE, page },
+			qs: { per_page: WOOCOMMERCE_PAGE_SIZE, page },
 			returnFullResponse: true,
 		})) as { body: unknown; headers: unknown };
 		const pageItems = Array.isArray(response.body) ? (response.body as WooWebhookResource[]) : [];
 		webhooks.push(...pageItems);
-		const totalPages = Number(readHeader(response.headers, 'x-wp-totalpages'));
-		const hasMore = Number.isFinite(totalPages) ? page < totalPages : pageItems.length === PAGE_SIZE;
-		if (!hasMore || pageItems.length === 0) return webhooks;
+		if (!hasMorePages(response.headers, page, pageItems.length)) return webhooks;
 	}
 }
 

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/types';
 import {
 	DEAD_LETTER_COLUMNS,
 	buildDeadLetterRecord,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import type { WooOrder } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { WooOrder } from '../../nodes/ZohoCrmOrderSync/mapping';
 import {
 	buildAccountRecord,
 	buildContactRecord,
@@ -53,9 +53,10 @@ function accountValues(order: WooOrder): AccountFieldValues {
 	};
 }
 
+/** The Deal parameters as the node evaluates its defaults: name and description empty, so the mapping's fallbacks apply. */
 function dealValues(order: WooOrder, accountId?: string): DealFieldValues {
 	return {
-		Deal_Name: defaultDealName(order),
+		Deal_Name: '',
 		Stage: 'Closed Won',
 		Pipeline: 'Standard (Standard)',
 		Closing_Date: order.date_created,
@@ -65,8 +66,13 @@ function dealValues(order: WooOrder, accountId?: string): DealFieldValues {
 		Account_Id: accountId,
 		Type: 'New Business',
 		Lead_Source: 'WooCommerce',
-		Description: describeOrder(order),
+		Description: '',
 	};
+}
+
+/** An order with neither names nor email: nothing but its number to name a deal after. */
+function anonymousOrder(id: number): WooOrder {
+	return { ...loadOrder('no-names'), id, number: String(id), billing: {} };
 }
 
 describe('main sample order (docs order 727, registered B2B customer)', () => {
@@ -101,7 +107,7 @@ describe('main sample order (docs order 727, registered B2B customer)', () => {
 	});
 
 	it('maps to the exact Deal record', () => {
-		expect(buildDealRecord(dealValues(order, ACCOUNT_ID), 'WooCommerce_Order_ID', order.id)).toEqual({
+		expect(buildDealRecord(order, dealValues(order, ACCOUNT_ID), 'WooCommerce_Order_ID', order.id)).toEqual({
 			Deal_Name: 'WooCommerce Order #727 (John Doe)',
 			Stage: 'Closed Won',
 			Pipeline: 'Standard (Standard)',
@@ -254,7 +260,7 @@ describe('Account', () => {
 describe('Deal', () => {
 	it('leaves out the Account lookup for a guest order without a company', () => {
 		const order = loadOrder('guest-no-company');
-		const record = buildDealRecord(dealValues(order), 'WooCommerce_Order_ID', order.id);
+		const record = buildDealRecord(order, dealValues(order), 'WooCommerce_Order_ID', order.id);
 		expect(record).not.toHaveProperty('Account_Name');
 		expect(record).toMatchObject({
 			Deal_Name: 'WooCommerce Order #1001 (Maria Garcia)',
@@ -266,7 +272,7 @@ describe('Deal', () => {
 
 	it('keeps the EUR currency and amount of a multi-currency order', () => {
 		const order = loadOrder('eur-multicurrency');
-		const record = buildDealRecord(dealValues(order), 'WooCommerce_Order_ID', order.id);
+		const record = buildDealRecord(order, dealValues(order), 'WooCommerce_Order_ID', order.id);
 		expect(record).toMatchObject({ Amount: 35.8, Currency: 'EUR', Closing_Date: '2026-11-27' });
 		expect(record.Description).toContain('Tax: 5.72 (prices include tax)\nTotal: 35.80 EUR');
 	});
@@ -275,7 +281,7 @@ describe('Deal', () => {
 		// The Deal records what was sold when the order was placed; refunds happen later and are
 		// separate money movements, so subtracting them would misstate the won amount.
 		const order = loadOrder('refunds');
-		const record = buildDealRecord(dealValues(order), 'WooCommerce_Order_ID', order.id);
+		const record = buildDealRecord(order, dealValues(order), 'WooCommerce_Order_ID', order.id);
 		expect(record.Amount).toBe(30);
 		expect(record.Description).toBe(
 			[
@@ -289,11 +295,13 @@ describe('Deal', () => {
 		);
 	});
 
-	it('falls back to a name from the order id, and converts values to Zoho formats', () => {
+	it('falls back to a name from the order number, and converts values to Zoho formats', () => {
 		expect(
 			buildDealRecord(
+				anonymousOrder(1234),
 				{
 					Deal_Name: '',
+					Description: 'Gift',
 					Stage: ' Closed Won ',
 					Closing_Date: '2026-11-27T10:20:30',
 					Amount: 59.199999,
@@ -312,29 +320,61 @@ describe('Deal', () => {
 			Currency: 'EUR',
 			Contact_Name: { id: '5725767000' },
 			Account_Name: { id: ACCOUNT_ID },
+			Description: 'Gift',
 			WooCommerce_Order_ID: '1234',
 		});
 	});
 
 	it('keeps the order id field even if a custom field tries to override it, and omits it when not configured', () => {
-		const values: DealFieldValues = { Deal_Name: 'x', customFields: { WooCommerce_Order_ID: '999', Probability: 100 } };
-		expect(buildDealRecord(values, 'WooCommerce_Order_ID', 727)).toEqual({
+		const order = anonymousOrder(727);
+		const values: DealFieldValues = {
 			Deal_Name: 'x',
+			Description: 'y',
+			customFields: { WooCommerce_Order_ID: '999', Probability: 100 },
+		};
+		expect(buildDealRecord(order, values, 'WooCommerce_Order_ID', 727)).toEqual({
+			Deal_Name: 'x',
+			Description: 'y',
 			Probability: 100,
 			WooCommerce_Order_ID: '727',
 		});
-		expect(buildDealRecord({ Deal_Name: 'x' }, '', 727)).toEqual({ Deal_Name: 'x' });
+		expect(buildDealRecord(order, { Deal_Name: 'x', Description: 'y' }, '', 727)).toEqual({ Deal_Name: 'x', Description: 'y' });
+	});
+
+	it('names a deal after the email when the order has no names, and the order number alone when it has neither', () => {
+		const noNames = loadOrder('no-names');
+		expect(buildDealRecord(noNames, dealValues(noNames), 'WooCommerce_Order_ID').Deal_Name).toBe(
+			'WooCommerce Order #1003 (j.smith+shop@example.com)',
+		);
+		const anonymous = anonymousOrder(1003);
+		expect(buildDealRecord(anonymous, dealValues(anonymous), 'WooCommerce_Order_ID').Deal_Name).toBe('WooCommerce Order #1003');
+	});
+
+	it('sends Pipeline and Currency only when the org has those fields, the first pipeline when none is given', () => {
+		const order = loadOrder('main-sample');
+		const values = { ...dealValues(order), Pipeline: '' };
+		const withBoth = [
+			{ api_name: 'Pipeline', pick_list_values: [{ actual_value: 'Standard (Standard)' }, { actual_value: 'Web' }] },
+			{ api_name: 'Currency' },
+		];
+		expect(buildDealRecord(order, values, 'WooCommerce_Order_ID', order.id, withBoth)).toMatchObject({
+			Pipeline: 'Standard (Standard)',
+			Currency: 'USD',
+		});
+		const without = buildDealRecord(order, { ...values, Pipeline: 'Web' }, 'WooCommerce_Order_ID', order.id, []);
+		expect(without).not.toHaveProperty('Pipeline');
+		expect(without).not.toHaveProperty('Currency');
 	});
 
 	it('names the field when a value is unusable', () => {
-		expect(() => buildDealRecord({ Amount: '12,50' }, 'WooCommerce_Order_ID', 1)).toThrow(
+		expect(() => buildDealRecord(anonymousOrder(1), { Amount: '12,50' }, 'WooCommerce_Order_ID', 1)).toThrow(
 			'Amount: Not a valid amount: "12,50"',
 		);
-		expect(() => buildDealRecord({ Closing_Date: 'tomorrow' }, 'WooCommerce_Order_ID', 1)).toThrow(
+		expect(() => buildDealRecord(anonymousOrder(1), { Closing_Date: 'tomorrow' }, 'WooCommerce_Order_ID', 1)).toThrow(
 			'Closing_Date: Not a valid date',
 		);
 		// 19-digit Zoho ids lose digits as JS numbers; refuse rather than link the wrong record
-		expect(() => buildDealRecord({ Contact_Id: 5725767000000419002 }, 'WooCommerce_Order_ID', 1)).toThrow(
+		expect(() => buildDealRecord(anonymousOrder(1), { Contact_Id: 5725767000000419002 }, 'WooCommerce_Order_ID', 1)).toThrow(
 			'Contact_Name: Zoho record ids must be passed as text',
 		);
 	});

@@ -2,8 +2,9 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WooLineItem, WooOrder } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { WooLineItem, WooOrder } from '../../nodes/ZohoCrmOrderSync/mapping';
 import {
+	buildProductRecord,
 	buildProductRecords,
 	buildSalesOrderRecord,
 	checkSalesOrderTotal,
@@ -80,6 +81,32 @@ describe('productCodeFor', () => {
 		expect(productCodeFor({ ...base, sku: '  ' })).toBe('wc-22');
 		expect(productCodeFor({ ...base, product_id: 0 })).toBe('wc-item-9');
 	});
+
+	it('gives a WooCommerce product (no product_id) wc-<id>, the code its order lines get', () => {
+		expect(productCodeFor({ id: 22, sku: '' })).toBe(productCodeFor(base));
+		expect(productCodeFor({ name: 'no id' } as never)).toBe('');
+	});
+});
+
+describe('buildProductRecord (Product operation)', () => {
+	it('falls back to productCodeFor when the Product Code parameter is empty, as the Sales Order operation does', () => {
+		const deleted = { ...base(), product_id: 0 };
+		expect(buildProductRecord({ Product_Name: 'Mug', Product_Code: '', Unit_Price: '4.5' }, deleted)).toEqual({
+			Product_Name: 'Mug',
+			Product_Code: 'wc-item-9',
+			Unit_Price: 4.5,
+			Product_Active: true,
+		});
+		expect(buildProductRecords({ ...loadOrder('main-sample'), line_items: [deleted] })[0].Product_Code).toBe('wc-item-9');
+		expect(buildProductRecord({ Product_Name: 'Gift wrap', Product_Code: '' })).toEqual({
+			Product_Name: 'Gift wrap',
+			Product_Active: true,
+		});
+	});
+
+	function base(): WooLineItem {
+		return { id: 9, name: 'x', product_id: 22, variation_id: 0, quantity: 1, subtotal: '1.00', subtotal_tax: '0.00', total: '1.00', total_tax: '0.00', sku: null, price: 1 };
+	}
 });
 
 describe('buildProductRecords', () => {

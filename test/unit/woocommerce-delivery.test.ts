@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { DEFAULT_SKIP_STATUSES, normaliseStatusList } from '../../nodes/shared/woocommerce/orderStatuses';
 import {
-	DEFAULT_SKIP_STATUSES,
 	computeWooSignature,
 	decideDelivery,
 	isWooCommercePing,
-	normaliseStatusList,
 	parseOrderPayload,
 	readDeliveryHeaders,
 	secretCandidates,

@@ -9,7 +9,7 @@ import { NodeApiError, type IDataObject, type INodeExecutionData } from 'n8n-wor
 
 import { ZohoEmulator, type RecordedCall } from '../emulators/zoho';
 import { resetZohoFieldsCache, resetZohoRequestState } from '../../nodes/ZohoCrmOrderSync/transport';
-import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/types';
 import { runNode, storedCredential, type RunNodeOptions } from '../support/nodeHarness';
 import { recordWaits } from '../support/zohoTransportFixtures';
 
@@ -415,8 +415,10 @@ describe('standard org', () => {
 			expect(salesOrder.errorItems).toEqual([]);
 			expect(zoho.records('Products')).toHaveLength(2);
 
-			// a mapping that gives no code fails instead of inserting a duplicate
-			const noCode = await run({ resource: 'product', operation: 'upsert', productCode: '' }, [lines[0]], { nodeName: 'Upsert Product' });
+			// a mapping that gives no code (no SKU, no id to make one from) fails instead of inserting a duplicate
+			const noCode = await run({ resource: 'product', operation: 'upsert', productCode: '' }, [{ name: 'Gift wrap', price: '2.00' }], {
+				nodeName: 'Upsert Product',
+			});
 			expect(errorOf(noCode.errorItems[0])).toMatchObject({ category: 'validation', details: { api_name: 'Product_Code' } });
 			expect(zoho.records('Products')).toHaveLength(2);
 		});

@@ -12,7 +12,7 @@ import {
 	zohoGetFields,
 	zohoWriteRecords,
 } from '../../nodes/ZohoCrmOrderSync/transport';
-import type { ZohoRecordResult } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { ZohoRecordResult } from '../../nodes/ZohoCrmOrderSync/types';
 import { createFakeExecuteContext } from '../support/fakeExecuteContext';
 import {
 	errorItem,

@@ -1,7 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { retryRuns } from '../helpers/runLedger';
-import type { ZohoCallLimits } from '../transport';
+/* Parameter descriptions several operations share. Reading them at run time: actions/parameters.ts. */
 
 /** Options every write operation shares: the retry budget, the concurrency cap and Zoho automation. */
 export const callOptions: INodeProperties = {
@@ -39,18 +38,6 @@ export const callOptions: INodeProperties = {
 		},
 	],
 };
-
-export function readCallOptions(
-	this: IExecuteFunctions,
-	itemIndex = 0,
-): { limits: ZohoCallLimits; trigger?: string[] } {
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const limits: ZohoCallLimits = {
-		maxRetryWaitMs: retryRuns.has(this) ? 0 : Math.max(0, Number(options.maxRetryWaitSeconds ?? 60)) * 1000,
-		maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
-	};
-	return { limits, trigger: options.runAutomation === false ? [] : undefined };
-}
 
 /** A collection of extra Zoho fields: API names load from the module's field metadata. */
 export function customFieldsProperty(
@@ -91,17 +78,6 @@ export function customFieldsProperty(
 			},
 		],
 	};
-}
-
-export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
-	const collection = this.getNodeParameter('customFields', itemIndex, {}) as {
-		field?: Array<{ name: string; value: unknown }>;
-	};
-	const fields: Record<string, unknown> = {};
-	for (const { name, value } of collection.field ?? []) {
-		if (name) fields[name] = value;
-	}
-	return fields;
 }
 
 /** Order-id field: the unique Zoho field that makes one Deal / Sales Order per WooCommerce order. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ZohoField } from '../transport';
 import { zohoCoql, zohoGetFields, zohoWriteRecords, type ZohoCallLimits } from '../transport';
-import type { ZohoRecordResult, ZohoSyncError } from './interfaces';
+import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import { withKeyedLocks } from './keyedLock';
 import { zohoOrgKey } from './org';
 import { localFailure } from './outcomes';
@@ -44,6 +44,12 @@ export function isUniqueField(field: ZohoField | undefined): boolean {
 	if (!unique) return false;
 	if (typeof unique === 'object') return Object.keys(unique as object).length > 0;
 	return unique === true;
+}
+
+/** Zoho's system duplicate check for Products is Product_Name; SKUs are only safe when Product_Code is unique. */
+export async function productDuplicateField(this: IExecuteFunctions): Promise<'Product_Code' | 'Product_Name'> {
+	const fields = await zohoGetFields.call(this, 'Products');
+	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code')) ? 'Product_Code' : 'Product_Name';
 }
 
 export type OrderKeyedWrite =

@@ -1,9 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
-import { RETRYABLE_CATEGORIES, type ErrorCategory, type ZohoRecordResult, type ZohoSyncError } from './interfaces';
-import type { ItemOutcome } from './runLedger';
-import { zohoErrorDescription, zohoErrorMessage } from '../transport';
+import { isTransient, orderForRetryOnFail, toSyncError, zohoErrorDescription, zohoErrorMessage } from '../transport';
+import type { ErrorCategory, ItemOutcome, ZohoRecordResult, ZohoSyncError } from '../types';
 
 /** A failure found before or without asking Zoho (missing email, totals that do not add up …). */
 export function localFailure(
@@ -13,17 +12,7 @@ export function localFailure(
 	details: IDataObject = {},
 	request: ZohoSyncError['request'] = { method: '', path: '', body: null },
 ): ZohoSyncError {
-	return {
-		category,
-		httpCode: null,
-		zohoCode: null,
-		message,
-		details,
-		attempts: 0,
-		request,
-		operation,
-		failedAt: new Date().toISOString(),
-	};
+	return toSyncError({ category, message, details, request, operation });
 }
 
 /** An item the node refuses before Zoho sees it: bad or missing data, category validation. */
@@ -52,8 +41,7 @@ export const groupKey = (value: unknown): string => String(value ?? '').trim().t
  * branch gets the order plus a structured `error`. Throwing instead would send the input down the success
  * output. Without a continue mode, the first failure is thrown as the node's error.
  *
- * Order: retry-on-fail re-runs the node only when the first item carries json.error, so a transient
- * failure goes first (a re-run may help), and otherwise successes go first (a re-run would not).
+ * The order of the items is the retry policy's (orderForRetryOnFail).
  */
 export function buildOutput(
 	ctx: IExecuteFunctions,
@@ -82,9 +70,9 @@ export function buildOutput(
 			json: { error: outcome.error, message: readableMessage(outcome.error) },
 			pairedItem: { item: index },
 		};
-		(RETRYABLE_CATEGORIES.includes(outcome.error.category) ? transient : final).push(errorItem);
+		(isTransient(outcome.error.category) ? transient : final).push(errorItem);
 	}
-	return [...transient, ...succeeded, ...final];
+	return orderForRetryOnFail({ transient, succeeded, final });
 }
 
 /** Zoho's own words stay in `error.message`; this one says what failed, for the n8n UI and logs. */

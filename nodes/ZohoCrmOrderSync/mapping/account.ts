@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forField, mergeCustomFields, setIfPresent } from './common';
+import type { ContactFieldValues } from './contact';
 import { cleanText } from './text';
 
 /** Values of the Account mapping, as the node evaluated them for one order (API names of Zoho Accounts). */
@@ -34,4 +35,20 @@ export function buildAccountRecord(values: AccountFieldValues): IDataObject | un
 
 	mergeCustomFields(record, values.customFields);
 	return record;
+}
+
+/**
+ * The company account the Contact operation links: the billing company as Account_Name, with the contact's
+ * mailing address as billing address and the contact's phone.
+ */
+export function accountValuesForContact(contact: ContactFieldValues, accountName: unknown): AccountFieldValues {
+	return {
+		Account_Name: accountName,
+		Billing_Street: contact.Mailing_Street,
+		Billing_City: contact.Mailing_City,
+		Billing_State: contact.Mailing_State,
+		Billing_Code: contact.Mailing_Zip,
+		Billing_Country: contact.Mailing_Country,
+		Phone: contact.Phone,
+	};
 }

@@ -1,5 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
+/** The part of Zoho's field metadata (GET /settings/fields) a mapping decides on. */
+export interface ModuleField {
+	api_name: string;
+	pick_list_values?: Array<{ actual_value: string }>;
+}
+
 /**
  * Runs one field's rule and names the field in any error, so "Not a valid amount" becomes
  * "Amount: Not a valid amount …" in the item's error output.

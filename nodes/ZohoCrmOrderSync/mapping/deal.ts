@@ -1,17 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WooOrder } from '../helpers/interfaces';
-import { forField, lookupId, mergeCustomFields, setIfPresent } from './common';
+import { forField, lookupId, mergeCustomFields, setIfPresent, type ModuleField } from './common';
 import { formatAmount, toAmount, toCents, zohoDate } from './money';
 import { cleanMultilineText, cleanText, cutTo } from './text';
+import type { WooOrder } from './wooOrder';
 
 /** Values of the Deal mapping, as the node evaluated them for one order (API names of Zoho Deals). */
 export interface DealFieldValues {
+	/** Empty: defaultDealName(order). */
 	Deal_Name?: unknown;
 	Stage?: unknown;
+	/** Empty: the org's first pipeline. Only sent when the org uses pipelines. */
 	Pipeline?: unknown;
 	Closing_Date?: unknown;
 	Amount?: unknown;
+	/** Only sent when multi-currency is on in the org (Deals has a Currency field). */
 	Currency?: unknown;
 	/** Id of the Contact upserted for this order → Contact_Name lookup. */
 	Contact_Id?: unknown;
@@ -19,6 +22,7 @@ export interface DealFieldValues {
 	Account_Id?: unknown;
 	Type?: unknown;
 	Lead_Source?: unknown;
+	/** Empty: describeOrder(order). */
 	Description?: unknown;
 	/** Further Zoho fields by API name; merged last, empty values dropped. */
 	customFields?: Record<string, unknown>;
@@ -33,24 +37,34 @@ const DESCRIPTION_MAX_LENGTH = 32000;
  * orderIdField is the unique custom field the node upserts on (e.g. WooCommerce_Order_ID, Zoho reference
  * §6.4); it always holds String(orderId) and is set after the custom fields so a custom mapping cannot
  * break idempotency. An empty orderIdField means the node does not use one.
+ * dealFields is the org's Deals field metadata: Zoho requires Pipeline when the org uses pipelines and rejects
+ * it otherwise, and Currency exists only with multi-currency on. Without it, values are sent as given.
  * Amount is the order total as placed. Refunds are not subtracted here (describeOrder lists them): the
  * Deal records what was sold, and a later refund is a separate event the CRM user sees in the description.
  * Stage (and Pipeline, when pipelines are on) are mandatory, but no value is valid in every org, so a
  * missing Stage is left for Zoho to report as MANDATORY_NOT_FOUND rather than guessed.
  */
 export function buildDealRecord(
+	order: WooOrder,
 	values: DealFieldValues,
 	orderIdField: string,
-	orderId: string | number,
+	orderId: string | number = order.id,
+	dealFields?: readonly ModuleField[],
 ): IDataObject {
+	const orgField = (apiName: string) => dealFields?.find((field) => field.api_name === apiName);
+	const pipelineField = orgField('Pipeline');
+	let pipeline = forField('Pipeline', () => cleanText(values.Pipeline));
+	if (dealFields) pipeline = pipelineField ? (pipeline ?? cleanText(pipelineField.pick_list_values?.[0]?.actual_value)) : undefined;
+	const currency = dealFields && !orgField('Currency') ? undefined : values.Currency;
+
 	const record: IDataObject = {
-		Deal_Name: forField('Deal_Name', () => cleanText(values.Deal_Name)) ?? `WooCommerce Order #${orderId}`,
+		Deal_Name: forField('Deal_Name', () => cleanText(values.Deal_Name)) ?? defaultDealName(order),
 	};
 	setIfPresent(record, 'Stage', forField('Stage', () => cleanText(values.Stage)));
-	setIfPresent(record, 'Pipeline', forField('Pipeline', () => cleanText(values.Pipeline)));
+	setIfPresent(record, 'Pipeline', pipeline);
 	setIfPresent(record, 'Closing_Date', forField('Closing_Date', () => zohoDate(values.Closing_Date)));
 	setIfPresent(record, 'Amount', forField('Amount', () => toAmount(values.Amount)));
-	setIfPresent(record, 'Currency', forField('Currency', () => cleanText(values.Currency)?.toUpperCase()));
+	setIfPresent(record, 'Currency', forField('Currency', () => cleanText(currency)?.toUpperCase()));
 	setIfPresent(record, 'Contact_Name', lookupId('Contact_Name', values.Contact_Id));
 	setIfPresent(record, 'Account_Name', lookupId('Account_Name', values.Account_Id));
 	setIfPresent(record, 'Type', forField('Type', () => cleanText(values.Type)));
@@ -58,7 +72,12 @@ export function buildDealRecord(
 	setIfPresent(
 		record,
 		'Description',
-		forField('Description', () => cleanMultilineText(values.Description, DESCRIPTION_MAX_LENGTH)),
+		forField(
+			'Description',
+			() =>
+				cleanMultilineText(values.Description, DESCRIPTION_MAX_LENGTH) ??
+				cleanMultilineText(describeOrder(order), DESCRIPTION_MAX_LENGTH),
+		),
 	);
 
 	mergeCustomFields(record, values.customFields);
@@ -80,7 +99,10 @@ function orderNumber(order: WooOrder): string {
 	return cleanText(order.number) ?? String(order.id);
 }
 
-/** "WooCommerce Order #727 (John Doe)"; the email when there are no names; no brackets when neither. */
+/**
+ * The deal name when the mapping gives none: "WooCommerce Order #727 (John Doe)"; the email when the order
+ * has no names; the order number alone when it has neither.
+ */
 export function defaultDealName(order: WooOrder): string {
 	const who = personName(order);
 	const name = `WooCommerce Order #${orderNumber(order)}${who ? ` (${who})` : ''}`;

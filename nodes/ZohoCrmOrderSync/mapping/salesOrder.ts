@@ -1,10 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WooLineItem, WooOrder } from '../helpers/interfaces';
-import { forField, lookupId, mergeCustomFields, setIfPresent } from './common';
-import { formatAmount, fromCents, toAmount, toCents } from './money';
-import { cleanMultilineText, cleanText } from './text';
 import { contactStreet } from './contact';
+import { forField, lookupId, mergeCustomFields, setIfPresent, type ModuleField } from './common';
+import { formatAmount, fromCents, toAmount, toCents } from './money';
+import { buildProductRecord, productCodeFor } from './product';
+import { cleanMultilineText, cleanText } from './text';
+import type { WooLineItem, WooOrder } from './wooOrder';
 
 /*
  * How a WooCommerce order becomes a Zoho Sales Order whose Grand_Total equals order.total to the cent.
@@ -34,19 +35,6 @@ import { contactStreet } from './contact';
 
 /** Line-item description limit (Zoho Multi Line). */
 const LINE_DESCRIPTION_MAX_LENGTH = 2000;
-
-/**
- * The Zoho Product_Code for a line: its SKU; else `wc-<variation_id>` for a variation; else
- * `wc-<product_id>`. A line whose product was deleted (product_id 0, no SKU) gets `wc-item-<line id>` so
- * unrelated deleted products are not merged into one Zoho product.
- */
-export function productCodeFor(line: WooLineItem): string {
-	const sku = typeof line.sku === 'string' ? line.sku.trim() : '';
-	if (sku !== '') return sku;
-	if (line.variation_id > 0) return `wc-${line.variation_id}`;
-	if (line.product_id > 0) return `wc-${line.product_id}`;
-	return `wc-item-${line.id}`;
-}
 
 function lineName(line: WooLineItem): string {
 	return cleanText(line.name) ?? cleanText(line.parent_name) ?? productCodeFor(line);
@@ -87,12 +75,14 @@ export function buildProductRecords(order: WooOrder): IDataObject[] {
 	for (const line of order.line_items ?? []) {
 		const code = productCodeFor(line);
 		if (products.has(code)) continue;
-		products.set(code, {
-			Product_Name: lineName(line),
-			Product_Code: code,
-			Unit_Price: fromCents(priceLine(line).listPriceCents),
-			Product_Active: true,
-		});
+		products.set(
+			code,
+			buildProductRecord({
+				Product_Name: lineName(line),
+				Product_Code: code,
+				Unit_Price: fromCents(priceLine(line).listPriceCents),
+			}),
+		);
 	}
 	return [...products.values()];
 }
@@ -108,7 +98,7 @@ export interface SalesOrderFieldValues {
 	/** Id of a Deal for this order, if one was created → Deal_Name lookup. */
 	Deal_Id?: unknown;
 	Description?: unknown;
-	/** ISO code, only for multi-currency orgs (Enterprise and up); left out when empty. */
+	/** ISO code, only sent when multi-currency is on in the org (Enterprise and up); left out when empty. */
 	Currency?: unknown;
 	/** Further Zoho fields by API name; merged last, empty values dropped. */
 	customFields?: Record<string, unknown>;
@@ -140,7 +130,9 @@ function adjustmentCents(order: WooOrder): number {
  * productIds maps each productCodeFor() code to the Zoho Product id from the Products upsert; a missing
  * id throws, as does an order without line items (Ordered_Items is mandatory).
  * orderIdField (e.g. WooCommerce_Order_ID) gets the order id (the node's Order ID parameter, else order.id) and is
- * set after the custom fields, as for deals.
+ * set after the custom fields, as for deals. salesOrderFields is the org's Sales_Orders field metadata:
+ * Currency is only sent when it has that field (without it, a multi-currency org would record a EUR order in
+ * its home currency; without multi-currency Zoho refuses the field). Without it, values are sent as given.
  */
 export function buildSalesOrderRecord(
 	order: WooOrder,
@@ -148,7 +140,10 @@ export function buildSalesOrderRecord(
 	productIds: Record<string, string>,
 	orderIdField: string,
 	orderId: string | number = order.id,
+	salesOrderFields?: readonly ModuleField[],
 ): IDataObject {
+	const currency =
+		salesOrderFields && !salesOrderFields.some((field) => field.api_name === 'Currency') ? undefined : values.Currency;
 	const orderLabel = `WooCommerce Order #${cleanText(order.number) ?? order.id}`;
 	const lines = order.line_items ?? [];
 	if (lines.length === 0) {
@@ -181,7 +176,7 @@ export function buildSalesOrderRecord(
 	setIfPresent(record, 'Account_Name', lookupId('Account_Name', values.Account_Id));
 	setIfPresent(record, 'Deal_Name', lookupId('Deal_Name', values.Deal_Id));
 	setIfPresent(record, 'Description', forField('Description', () => cleanMultilineText(values.Description)));
-	setIfPresent(record, 'Currency', forField('Currency', () => cleanText(values.Currency)?.toUpperCase()));
+	setIfPresent(record, 'Currency', forField('Currency', () => cleanText(currency)?.toUpperCase()));
 	setAddress(record, 'Billing', order.billing);
 	setAddress(record, 'Shipping', order.shipping);
 	record.Ordered_Items = orderedItems;

@@ -1,14 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 
-import type { ErrorCategory, ZohoRequestSummary, ZohoSyncError } from '../helpers/interfaces';
-
-/** Zoho's answer as the transport saw it, kept on the error so callers can read per-record envelopes. */
-export interface ZohoHttpAnswer {
-	status: number;
-	body: IDataObject | null;
-	headers: Record<string, string>;
-}
+import type { ErrorCategory, ZohoRequestSummary, ZohoSyncError } from '../types';
+import type { ZohoHttpAnswer } from './types';
 
 /** Builds the flat ZohoSyncError object; also for local checks in operations (e.g. totals_mismatch). */
 export function toSyncError(args: {
@@ -37,25 +31,6 @@ export function toSyncError(args: {
 		operation: args.operation,
 		failedAt: args.failedAt ?? new Date().toISOString(),
 	};
-}
-
-const AUTH_CODES = new Set([
-	'INVALID_TOKEN',
-	'INVALID_OAUTHTOKEN',
-	'AUTHENTICATION_FAILURE',
-	'NO_PERMISSION',
-	'AUTHORIZATION_FAILED',
-	'OAUTH_SCOPE_MISMATCH',
-]);
-
-/** The error category for a Zoho answer (whole call or one record). */
-export function zohoErrorCategory(httpCode: number | null, zohoCode: string | null): ErrorCategory {
-	if (zohoCode === 'OAUTH_SCOPE_MISMATCH') return 'scope';
-	if (zohoCode === 'TOO_MANY_REQUESTS' || httpCode === 429) return 'rate_limit';
-	if (zohoCode !== null && AUTH_CODES.has(zohoCode)) return 'auth';
-	if (zohoCode === 'INTERNAL_ERROR' || (httpCode !== null && httpCode >= 500)) return 'server';
-	if (httpCode === 401 || httpCode === 403) return 'auth';
-	return 'validation';
 }
 
 /** Zoho module API name → the module part of its OAuth scope. */

@@ -1,20 +1,26 @@
 /**
  * The only place that talks HTTP to Zoho CRM. Operations call these functions and never handle HTTP errors.
  */
-export type { ZohoCallLimits, ZohoContext, ZohoCredentialType, ZohoField, ZohoRequest, ZohoResponse } from './types';
+export type {
+	ZohoCallLimits,
+	ZohoContext,
+	ZohoCredentialType,
+	ZohoField,
+	ZohoHttpAnswer,
+	ZohoRequest,
+	ZohoResponse,
+} from './types';
 export {
 	isZohoApiError,
 	toSyncError,
 	ZohoApiError,
-	zohoErrorCategory,
 	zohoErrorDescription,
 	zohoErrorMessage,
 	zohoScopeForPath,
-	type ZohoHttpAnswer,
 } from './errors';
+export { DEFAULT_MAX_RETRY_WAIT_MS, zohoErrorCategory } from './retryPolicy';
 export {
 	DEFAULT_MAX_CONCURRENCY,
-	DEFAULT_MAX_RETRY_WAIT_MS,
 	resetZohoRequestState,
 	zohoApiBaseUrl,
 	zohoApiRequest,
@@ -32,3 +38,11 @@ export {
 	zohoWriteRecords,
 	type ZohoWriteArgs,
 } from './records';
+export {
+	isRetryOnFailRun,
+	isTransient,
+	orderForRetryOnFail,
+	retryWaitBudgetMs,
+	TRANSIENT_CATEGORIES,
+} from './retryPolicy';
+export { runWithLedger, type ItemOperation } from './runLedger';

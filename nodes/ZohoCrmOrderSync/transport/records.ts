@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ZohoRecordResult, ZohoSyncError } from '../helpers/interfaces';
+import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import * as clock from './clock';
-import { toSyncError, ZohoApiError, zohoErrorCategory } from './errors';
+import { toSyncError, ZohoApiError } from './errors';
+import { isRacedUpsert, zohoErrorCategory } from './retryPolicy';
 import { zohoApiRequest, zohoCredentialKey, zohoCredentialType, zohoTopLevelError } from './request';
 import type { ZohoCallLimits, ZohoContext, ZohoField } from './types';
 
@@ -54,10 +55,7 @@ export async function zohoWriteRecords(
 	return { results, creditsRemaining: credits };
 }
 
-/**
- * DUPLICATE_DATA on an upsert, on one of the duplicate-check fields, means another upsert inserted the same key
- * between Zoho's lookup and its write. Sent once more, those records find the new record and update it.
- */
+/** Sends once more the records of a chunk that lost an upsert race (retryPolicy.isRacedUpsert). */
 async function resendRacedUpserts(
 	this: ZohoContext,
 	args: ZohoWriteArgs,
@@ -68,13 +66,7 @@ async function resendRacedUpserts(
 	const checkFields = new Set(args.duplicateCheckFields ?? []);
 	const raced = chunkResults
 		.map((result, index) => ({ result, index }))
-		.filter(
-			({ result }) =>
-				!result.ok &&
-				result.error.zohoCode === 'DUPLICATE_DATA' &&
-				typeof result.error.details.api_name === 'string' &&
-				checkFields.has(result.error.details.api_name),
-		);
+		.filter(({ result }) => isRacedUpsert(result, checkFields));
 	if (raced.length === 0) return chunkResults;
 	const resent = await writeChunk.call(
 		this,

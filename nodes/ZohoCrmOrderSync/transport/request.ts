@@ -14,33 +14,24 @@ import {
 	zohoTokenError,
 	ZohoTokenError,
 } from '../../../credentials/zohoToken';
-import type { ZohoSyncError } from '../helpers/interfaces';
+import type { ZohoSyncError } from '../types';
 import * as clock from './clock';
 import { KeyedSemaphore } from './concurrency';
+import { toSyncError, ZohoApiError, zohoScopeForPath } from './errors';
 import {
-	toSyncError,
-	ZohoApiError,
+	backoffMs,
+	DEFAULT_MAX_RETRY_WAIT_MS,
+	isExpiredTokenAnswer,
+	isNetworkErrorCode,
+	retryDecision,
+	TOKEN_THROTTLE_COOLDOWN_MS,
 	zohoErrorCategory,
-	zohoScopeForPath,
-	type ZohoHttpAnswer,
-} from './errors';
-import type { ZohoContext, ZohoCredentialType, ZohoRequest, ZohoResponse } from './types';
+	type FailedAttempt,
+} from './retryPolicy';
+import type { ZohoContext, ZohoCredentialType, ZohoHttpAnswer, ZohoRequest, ZohoResponse } from './types';
 
-export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 export const DEFAULT_MAX_CONCURRENCY = 5;
 const REQUEST_TIMEOUT_MS = 60_000;
-/** Back-off without Retry-After: 1 s, 5 s, 25 s, 125 s … each ×(0.8–1.2). Zoho documents no Retry-After. */
-const BACKOFF_BASE_MS = 1_000;
-const BACKOFF_FACTOR = 5;
-/** Zoho blocks token creation for the rest of a 10-minute window once 10 tokens were made from one refresh token. */
-const TOKEN_THROTTLE_COOLDOWN_MS = 10 * 60_000;
-
-/** 401 codes that mean "this access token is no good", answered by one refresh. */
-const EXPIRED_TOKEN_CODES = new Set(['INVALID_TOKEN', 'INVALID_OAUTHTOKEN', 'AUTHENTICATION_FAILURE']);
-/** Errors where the request may have reached Zoho (so a plain insert may have been done). */
-const AMBIGUOUS_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'TIMEOUT']);
-/** Errors that prove the request never reached Zoho. */
-const UNSENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const semaphore = new KeyedSemaphore();
 const refreshesInFlight = new Map<string, Promise<Outcome>>();
@@ -162,7 +153,7 @@ function causeChain(error: unknown): Array<Record<string, unknown>> {
 
 function networkCodeOf(entry: Record<string, unknown>): string | null {
 	const code = typeof entry.code === 'string' ? entry.code.toUpperCase() : '';
-	if (AMBIGUOUS_NETWORK_CODES.has(code) || UNSENT_NETWORK_CODES.has(code)) return code;
+	if (isNetworkErrorCode(code)) return code;
 	const message = typeof entry.message === 'string' ? entry.message.toLowerCase() : '';
 	if (message.includes('socket hang up')) return 'ECONNRESET';
 	if (message.includes('timeout') || message.includes('timed out')) return 'TIMEOUT';
@@ -242,20 +233,6 @@ export function zohoTopLevelError(
 	};
 }
 
-function retryAfterMs(value: string | undefined): number | null {
-	if (!value) return null;
-	const seconds = Number(value.trim());
-	if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-	const date = Date.parse(value);
-	if (!Number.isNaN(date)) return Math.max(0, date - clock.now());
-	return null;
-}
-
-function backoffMs(retryIndex: number): number {
-	const jitter = 0.8 + 0.4 * clock.random();
-	return Math.round(BACKOFF_BASE_MS * BACKOFF_FACTOR ** retryIndex * jitter);
-}
-
 function creditsRemaining(headers: Record<string, string>): number | null {
 	const value = headers['x-api-credits-remaining'];
 	if (value === undefined || value.trim() === '') return null;
@@ -263,26 +240,20 @@ function creditsRemaining(headers: Record<string, string>): number | null {
 	return Number.isFinite(credits) ? credits : null;
 }
 
-/** Whether a failed outcome may be retried, and after how long Zoho asked us to wait. */
-function retryPlan(outcome: Outcome, idempotent: boolean): { retry: boolean; retryAfter: number | null } {
+/** A failed outcome as the retry policy sees it. */
+function failedAttempt(outcome: Outcome): FailedAttempt {
 	if (outcome.kind === 'answer') {
-		const { status, headers } = outcome.answer;
-		// a 429 means Zoho did nothing, so even an insert may be sent again
-		if (status === 429) return { retry: true, retryAfter: retryAfterMs(headers['retry-after']) };
-		if (status >= 500 && idempotent) return { retry: true, retryAfter: retryAfterMs(headers['retry-after']) };
-		return { retry: false, retryAfter: null };
+		return { kind: 'answer', status: outcome.answer.status, retryAfterHeader: outcome.answer.headers['retry-after'] };
 	}
-	if (outcome.kind === 'network') {
-		return { retry: idempotent || UNSENT_NETWORK_CODES.has(outcome.code), retryAfter: null };
-	}
-	return { retry: false, retryAfter: null };
+	if (outcome.kind === 'network') return { kind: 'network', code: outcome.code };
+	return { kind: 'other' };
 }
 
-function isExpiredTokenAnswer(outcome: Outcome): boolean {
-	if (outcome.kind !== 'answer' || outcome.answer.status !== 401) return false;
-	const { code } = zohoTopLevelError(outcome.answer.body);
-	// scope mismatches are 401 too, but a new token would not help and costs one of 10 tokens per 10 minutes
-	return code === null || EXPIRED_TOKEN_CODES.has(code);
+function needsTokenRefresh(outcome: Outcome): boolean {
+	return (
+		outcome.kind === 'answer' &&
+		isExpiredTokenAnswer(outcome.answer.status, zohoTopLevelError(outcome.answer.body).code)
+	);
 }
 
 function syncErrorFromOutcome(outcome: Outcome, request: ZohoRequest, attempts: number): ZohoSyncError {
@@ -333,7 +304,7 @@ function syncErrorFromOutcome(outcome: Outcome, request: ZohoRequest, attempts: 
 
 /**
  * The single place that sends HTTP to Zoho CRM: base URL and auth from the credential, per-org concurrency cap,
- * one token refresh on 401, back-off on 429 / 5xx / network errors within a wait budget, Zoho errors turned into
+ * one token refresh on 401, retries as retryPolicy.ts decides, Zoho errors turned into
  * ZohoApiError carrying a ZohoSyncError. Returns every 2xx answer (204 → body null).
  */
 export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): Promise<ZohoResponse> {
@@ -388,7 +359,7 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 		attempts++;
 		const sentAt = clock.now();
 		let outcome = await sendOnce(false);
-		if (!refreshed && isExpiredTokenAnswer(outcome)) {
+		if (!refreshed && needsTokenRefresh(outcome)) {
 			refreshed = true;
 			attempts++;
 			outcome = await refreshAndResend(key, sentAt, sendOnce);
@@ -402,9 +373,9 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 				creditsRemaining: creditsRemaining(outcome.answer.headers),
 			};
 		}
-		const plan = retryPlan(outcome, idempotent);
-		if (plan.retry) {
-			const delayMs = plan.retryAfter ?? backoffMs(retryIndex);
+		const decision = retryDecision(failedAttempt(outcome), idempotent);
+		if (decision.retry) {
+			const delayMs = decision.retryAfterMs ?? backoffMs(retryIndex);
 			retryIndex++;
 			if (waitedMs + delayMs <= budgetMs) {
 				await clock.wait(delayMs);

@@ -56,3 +56,10 @@ export interface ZohoField {
 	pick_list_values?: Array<{ display_value: string; actual_value: string }>;
 	[k: string]: unknown;
 }
+
+/** Zoho's answer as the transport saw it, kept on the error so callers can read per-record envelopes. */
+export interface ZohoHttpAnswer {
+	status: number;
+	body: IDataObject | null;
+	headers: Record<string, string>;
+}

@@ -1,12 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildAccountRecord } from '../../mapping/account';
 import { upsertGrouped } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
-import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
+import { buildAccountRecord } from '../../mapping';
+import type { ItemOutcome } from '../../types';
+import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['account'], operation: ['upsert'] } };
 

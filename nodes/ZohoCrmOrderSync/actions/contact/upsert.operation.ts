@@ -1,13 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildAccountRecord } from '../../mapping/account';
-import { buildContactRecord, type ContactFieldValues } from '../../mapping/contact';
-import { withKeyedLocks } from '../../helpers/keyedLock';
-import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
-import { zohoOrgKey } from '../../helpers/org';
 import { upsertGrouped } from '../../helpers/groupedWrites';
-import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
+import { withKeyedLocks } from '../../helpers/keyedLock';
+import { zohoOrgKey } from '../../helpers/org';
+import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import {
+	accountValuesForContact,
+	buildAccountRecord,
+	buildContactRecord,
+	type ContactFieldValues,
+} from '../../mapping';
+import type { ItemOutcome } from '../../types';
+import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['upsert'] } };
 
@@ -86,6 +91,7 @@ export const description: INodeProperties[] = [
 
 interface PlannedContact {
 	index: number;
+	values: ContactFieldValues;
 	contact: IDataObject;
 	account?: IDataObject;
 }
@@ -122,17 +128,9 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				continue;
 			}
 			const account = this.getNodeParameter('linkAccount', index, true)
-				? buildAccountRecord({
-						Account_Name: param('accountName'),
-						Billing_Street: values.Mailing_Street,
-						Billing_City: values.Mailing_City,
-						Billing_State: values.Mailing_State,
-						Billing_Code: values.Mailing_Zip,
-						Billing_Country: values.Mailing_Country,
-						Phone: values.Phone,
-					})
+				? buildAccountRecord(accountValuesForContact(values, param('accountName')))
 				: undefined;
-			planned.push({ index, contact, account });
+			planned.push({ index, values, contact, account });
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));
 		}
@@ -163,7 +161,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				outcomes.set(plan.index, { ok: false, error: accountResult.error });
 				continue;
 			}
-			if (accountResult?.ok) plan.contact.Account_Name = { id: accountResult.id };
+			if (accountResult?.ok) plan.contact = buildContactRecord(plan.values, accountResult.id);
 			ready.push([groupKey(plan.contact.Email), plan.contact]);
 		}
 

@@ -1,9 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as setUpOrderIdField from '../orderIdField/setUp.operation';
 import * as create from './create.operation';
 
-export { create, setUpOrderIdField };
+export { create };
 
 export const description: INodeProperties[] = [
 	{

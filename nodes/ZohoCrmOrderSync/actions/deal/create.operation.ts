@@ -1,16 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildDealRecord, describeOrder, type DealFieldValues } from '../../mapping/deal';
 import {
 	addToOrderGroup,
 	planOrderKeyedWrite,
 	writeOrderGroups,
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
-import type { WooOrder } from '../../helpers/interfaces';
 import { recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
-import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
+import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
+import type { ItemOutcome } from '../../types';
+import { callOptions, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
 
@@ -19,8 +19,10 @@ export const description: INodeProperties[] = [
 		displayName: 'Deal Name',
 		name: 'dealName',
 		type: 'string',
-		required: true,
-		default: '=WooCommerce Order #{{ $json.number }} ({{ $json.billing.first_name }} {{ $json.billing.last_name }})',
+		default: '',
+		placeholder: 'WooCommerce Order #727 (John Doe)',
+		description:
+			'Leave empty for "WooCommerce Order #727 (John Doe)": the billing name, else the email, else the order number alone',
 		displayOptions,
 	},
 	{
@@ -43,7 +45,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'Standard (Standard)',
 		description:
-			'Only sent when your org uses pipelines (then Zoho requires it); empty uses the first pipeline Zoho lists. The stage must belong to it.',
+			'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it.',
 		displayOptions,
 	},
 	{
@@ -125,21 +127,19 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const settings = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+	const orderIdField = readOrderIdField.call(this);
 
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, 'deal.create');
 	if (plan.kind === 'failed') {
 		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
 		return outcomes;
 	}
-	const fieldNames = new Set(plan.fields.map((field) => field.api_name));
-	const firstPipeline = plan.fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
 
 	const byOrder: OrderGroups = new Map();
 	for (const index of indices) {
 		try {
 			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
-			const orderId = String(param('orderId') ?? '').trim();
+			const orderId = readOrderId.call(this, index);
 			if (!orderId) {
 				outcomes.set(index, fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }));
 				continue;
@@ -147,19 +147,18 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			const values: DealFieldValues = {
 				Deal_Name: param('dealName'),
 				Stage: param('stage'),
-				// Zoho requires Pipeline when the org uses pipelines and rejects it otherwise.
-				Pipeline: fieldNames.has('Pipeline') ? param('pipeline') || firstPipeline : undefined,
+				Pipeline: param('pipeline'),
 				Closing_Date: param('closingDate'),
 				Amount: param('amount'),
-				Currency: fieldNames.has('Currency') ? param('currency') : undefined,
+				Currency: param('currency'),
 				Contact_Id: param('contactId'),
 				Account_Id: param('accountId'),
 				Type: param('type'),
 				Lead_Source: param('leadSource'),
-				Description: param('description') || describeOrder(items[index].json as WooOrder),
+				Description: param('description'),
 				customFields: readCustomFields.call(this, index),
 			};
-			const record = buildDealRecord(values, orderIdField, orderId);
+			const record = buildDealRecord(items[index].json as WooOrder, values, orderIdField, orderId, plan.fields);
 			addToOrderGroup(byOrder, orderId, record, index);
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));

@@ -2,7 +2,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 
 import { isUniqueField } from '../../helpers/groupedWrites';
-import type { ZohoSyncError } from '../../helpers/interfaces';
+import type { ZohoSyncError } from '../../types';
 import { zohoApiRequest, zohoGetFields } from '../../transport';
 
 const displayOptions = { show: { resource: ['deal', 'salesOrder'], operation: ['setUpOrderIdField'] } };

@@ -1,14 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { cleanText } from '../../mapping/text';
-import { toAmount } from '../../mapping/money';
-import { isUniqueField, upsertGrouped } from '../../helpers/groupedWrites';
+import { productDuplicateField, upsertGrouped } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
-import { zohoGetFields } from '../../transport';
-import { callOptions, customFieldsProperty, readCallOptions, readCustomFields } from '../common.descriptions';
+import { buildProductRecord, type ProductSource } from '../../mapping';
+import type { ItemOutcome } from '../../types';
+import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['product'], operation: ['upsert'] } };
 
@@ -17,11 +16,10 @@ export const description: INodeProperties[] = [
 		displayName: 'Product Code',
 		name: 'productCode',
 		type: 'string',
-		// the same code the Sales Order operation gives a line item: its SKU, else wc-<variation or product ID>
-		default: "={{ $json.sku || (($json.variation_id || $json.product_id || $json.id) ? 'wc-' + ($json.variation_id || $json.product_id || $json.id) : '') }}",
-		required: true,
+		default: '',
+		placeholder: 'SKU-123',
 		description:
-			'The product is found by this code (the WooCommerce SKU, else wc-&lt;variation or product ID&gt;) when Product_Code is unique in Zoho, else by name',
+			'The product is found by this code when Product_Code is unique in Zoho, else by name. Leave empty for the code the Sales Order operation gives a line item: the WooCommerce SKU, else wc-&lt;variation or product ID&gt;.',
 		displayOptions,
 	},
 	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '={{ $json.name }}', required: true, displayOptions },
@@ -40,15 +38,16 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	for (const index of indices) {
 		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
 		try {
-			const record: IDataObject = {
-				Product_Name: cleanText(param('productName')),
-				Product_Code: cleanText(param('productCode')),
-				Unit_Price: toAmount(param('unitPrice')),
-				Description: cleanText(param('description'), 32000),
-				Product_Active: true,
-				...readCustomFields.call(this, index),
-			};
-			for (const key of Object.keys(record)) if (record[key] === undefined || record[key] === '') delete record[key];
+			const record = buildProductRecord(
+				{
+					Product_Name: param('productName'),
+					Product_Code: param('productCode'),
+					Unit_Price: param('unitPrice'),
+					Description: param('description'),
+					customFields: readCustomFields.call(this, index),
+				},
+				items[index].json as ProductSource,
+			);
 			if (!record.Product_Name) {
 				outcomes.set(index, fail('No product name: Zoho requires Product_Name', { api_name: 'Product_Name' }));
 				continue;
@@ -92,12 +91,6 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		);
 	}
 	return outcomes;
-}
-
-/** Zoho's system duplicate check for Products is Product_Name; SKUs are only safe when Product_Code is unique. */
-export async function productDuplicateField(this: IExecuteFunctions): Promise<'Product_Code' | 'Product_Name'> {
-	const fields = await zohoGetFields.call(this, 'Products');
-	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code')) ? 'Product_Code' : 'Product_Name';
 }
 
 const fail = (message: string, details?: IDataObject) => validationFailure('product.upsert', message, details);

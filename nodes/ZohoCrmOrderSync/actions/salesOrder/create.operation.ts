@@ -1,25 +1,26 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
-	buildProductRecords,
-	buildSalesOrderRecord,
-	checkSalesOrderTotal,
-	type SalesOrderFieldValues,
-} from '../../mapping/salesOrder';
-import {
 	addToOrderGroup,
 	planOrderKeyedWrite,
+	productDuplicateField,
 	upsertGrouped,
 	writeOrderGroups,
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
-import type { WooOrder, ZohoRecordResult } from '../../helpers/interfaces';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
-import { productDuplicateField } from '../product/upsert.operation';
-import { callOptions, customFieldsProperty, orderIdProperties, readCallOptions, readCustomFields } from '../common.descriptions';
+import {
+	buildProductRecords,
+	buildSalesOrderRecord,
+	checkSalesOrderTotal,
+	type SalesOrderFieldValues,
+	type WooOrder,
+} from '../../mapping';
+import type { ItemOutcome, ZohoRecordResult } from '../../types';
+import { callOptions, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['salesOrder'], operation: ['create'] } };
 
@@ -105,15 +106,13 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const settings = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+	const orderIdField = readOrderIdField.call(this);
 	const plan = await planOrderKeyedWrite.call(this, 'Sales_Orders', orderIdField, 'salesOrder.create');
 	if (plan.kind === 'failed') {
 		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
 		return outcomes;
 	}
 	const productKeyField = await productDuplicateField.call(this);
-	// Without Currency a multi-currency org records the order in its home currency (a EUR 35.80 order as USD 35.80).
-	const hasCurrency = plan.fields.some((field) => field.api_name === 'Currency');
 
 	const products = new Map<string, IDataObject>();
 	const planned: PlannedSalesOrder[] = [];
@@ -121,7 +120,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
 		try {
 			const order = items[index].json as WooOrder;
-			const orderId = String(param('orderId') ?? '').trim();
+			const orderId = readOrderId.call(this, index);
 			if (!orderId) {
 				outcomes.set(index, fail('No order id: the sales order cannot be made idempotent without it'));
 				continue;
@@ -134,14 +133,14 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				Account_Id: param('accountId'),
 				Deal_Id: param('dealId'),
 				Description: param('description'),
-				Currency: hasCurrency ? param('currency') : undefined,
+				Currency: param('currency'),
 				customFields: readCustomFields.call(this, index),
 			};
 			// Totals first: an order that cannot match to the cent must not leave products behind in Zoho.
 			const pendingIds = Object.fromEntries(
 				orderProducts.map((product) => [String(product.Product_Code), `pending:${String(product.Product_Code)}`]),
 			);
-			const draft = buildSalesOrderRecord(order, values, pendingIds, orderIdField, orderId);
+			const draft = buildSalesOrderRecord(order, values, pendingIds, orderIdField, orderId, plan.fields);
 			const totals = checkSalesOrderTotal(order, draft);
 			if (!totals.ok) {
 				outcomes.set(index, {
@@ -198,7 +197,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			productIds[item.productCodes[position]] = result.id;
 		});
 		try {
-			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField, item.orderId);
+			const record = buildSalesOrderRecord(item.order, item.values, productIds, orderIdField, item.orderId, plan.fields);
 			addToOrderGroup(byOrder, item.orderId, record, item.index);
 		} catch (error) {
 			outcomes.set(item.index, fail((error as Error).message));

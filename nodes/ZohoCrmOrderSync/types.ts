@@ -1,8 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
+/*
+ * The shapes every layer of the Zoho node shares: what an item's sync produced (ItemOutcome), Zoho's answer
+ * for one record (ZohoRecordResult) and the structured error (ZohoSyncError). Types only, no imports from
+ * this node, so transport, helpers and actions can all import it without a cycle.
+ */
+
 /**
  * What went wrong, in words a dead-letter row and a no-code user can act on.
- * Retryable: rate_limit, server, network. The rest are final for this order until someone fixes data or set-up.
+ * Which categories are retried is decided in transport/retryPolicy.ts.
  */
 export type ErrorCategory =
 	| 'validation'
@@ -12,8 +18,6 @@ export type ErrorCategory =
 	| 'server'
 	| 'network'
 	| 'totals_mismatch';
-
-export const RETRYABLE_CATEGORIES: readonly ErrorCategory[] = ['rate_limit', 'server', 'network'];
 
 /**
  * The structured `error` object on items sent to the error output. Flat JSON only (no class instances),
@@ -52,63 +56,5 @@ export type ZohoRecordResult =
 	| { ok: true; id: string; action: 'insert' | 'update'; duplicateField: string | null; details: IDataObject }
 	| { ok: false; error: ZohoSyncError };
 
-/** A WooCommerce order as delivered by the REST API v3 / webhooks (only what mapping reads is typed). */
-export interface WooAddress {
-	first_name?: string;
-	last_name?: string;
-	company?: string;
-	address_1?: string;
-	address_2?: string;
-	city?: string;
-	state?: string;
-	postcode?: string;
-	country?: string;
-	email?: string | null;
-	phone?: string;
-}
-
-export interface WooLineItem {
-	id: number;
-	name: string;
-	product_id: number;
-	variation_id: number;
-	quantity: number;
-	subtotal: string;
-	subtotal_tax: string;
-	total: string;
-	total_tax: string;
-	sku: string | null;
-	price: number;
-	meta_data?: Array<{ key: string; value: unknown; display_key?: string; display_value?: unknown }>;
-	parent_name?: string | null;
-}
-
-export interface WooOrder extends IDataObject {
-	id: number;
-	number: string;
-	status: string;
-	currency: string;
-	date_created: string;
-	date_created_gmt?: string;
-	date_modified_gmt?: string;
-	discount_total: string;
-	discount_tax: string;
-	shipping_total: string;
-	shipping_tax: string;
-	cart_tax: string;
-	total: string;
-	total_tax: string;
-	prices_include_tax: boolean;
-	customer_id: number;
-	customer_note?: string;
-	billing: WooAddress & IDataObject;
-	shipping: WooAddress & IDataObject;
-	payment_method?: string;
-	payment_method_title?: string;
-	line_items: WooLineItem[] & IDataObject[];
-	shipping_lines?: IDataObject[];
-	fee_lines?: IDataObject[];
-	coupon_lines?: IDataObject[];
-	tax_lines?: IDataObject[];
-	refunds?: IDataObject[];
-}
+/** What the node did for one input item: the item as it continues, or the error for the error output. */
+export type ItemOutcome = { ok: true; json: IDataObject } | { ok: false; error: ZohoSyncError };

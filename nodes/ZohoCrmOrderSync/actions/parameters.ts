@@ -1,0 +1,42 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { WriteSettings } from '../helpers/groupedWrites';
+import { DEFAULT_MAX_RETRY_WAIT_MS, isRetryOnFailRun, retryWaitBudgetMs } from '../transport';
+
+/* Run-time readers of the parameters described in common.descriptions.ts. */
+
+/** The "Options" collection: the wait budget (retryPolicy.retryWaitBudgetMs), the concurrency cap and automation. */
+export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSettings {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return {
+		limits: {
+			maxRetryWaitMs: retryWaitBudgetMs(
+				options.maxRetryWaitSeconds ?? DEFAULT_MAX_RETRY_WAIT_MS / 1000,
+				isRetryOnFailRun(this),
+			),
+			maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
+		},
+		trigger: options.runAutomation === false ? [] : undefined,
+	};
+}
+
+export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
+	const collection = this.getNodeParameter('customFields', itemIndex, {}) as {
+		field?: Array<{ name: string; value: unknown }>;
+	};
+	const fields: Record<string, unknown> = {};
+	for (const { name, value } of collection.field ?? []) {
+		if (name) fields[name] = value;
+	}
+	return fields;
+}
+
+/** The Order ID parameter of one item, trimmed ('' when missing). */
+export function readOrderId(this: IExecuteFunctions, itemIndex: number): string {
+	return String(this.getNodeParameter('orderId', itemIndex, '') ?? '').trim();
+}
+
+/** The Order ID Field parameter (one Zoho field for the whole run), trimmed. */
+export function readOrderIdField(this: IExecuteFunctions): string {
+	return (this.getNodeParameter('orderIdField', 0) as string).trim();
+}
