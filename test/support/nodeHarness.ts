@@ -2,8 +2,8 @@
  * Runs the Zoho CRM Order Sync node as n8n 2.40.7 would, against the Zoho emulator over real HTTP.
  *
  * - Parameters: the node's description defaults are applied by n8n-workflow's own `Workflow` (as n8n does when it
- *   loads a workflow), and `getNodeParameter(name, itemIndex, fallback)` evaluates `={{ … }}` expressions per item with
- *   n8n-workflow's expression engine, so tests exercise the real default mapping (`$json.billing.email` …).
+ *   loads a workflow), and n8n-core's `getNodeParameter` evaluates `={{ … }}` expressions per item, so tests
+ *   exercise the real default mapping (`$json.billing.email` …).
  * - HTTP and credentials: test/support/fakeExecuteContext.ts (n8n's request helpers, token refresh). The stored
  *   credential data is kept per emulator and credential type between runs, as n8n keeps it in its database.
  * - Output routing, copied from n8n-core/dist/execution-engine/workflow-execute.js:
@@ -17,25 +17,28 @@ import { randomUUID } from 'crypto';
 import {
 	Workflow,
 	type IDataObject,
-	type IExecuteData,
-	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
-	type IWorkflowMetadata,
-	type NodeParameterValueType,
 } from 'n8n-workflow';
 
 import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
 import type { ZohoEmulator } from '../emulators/zoho';
-import { createFakeExecuteContext, type FakeCredentialType } from './fakeExecuteContext';
+import {
+	executeContext,
+	expressionWorkflow,
+	mockNode,
+	TestCredentialsHelper,
+	zohoCredentials,
+	type ZohoCredentialType,
+} from './n8nCoreContext';
 
 export type HarnessOnError = 'continueErrorOutput' | 'continueRegularOutput' | 'stopWorkflow';
 
 export interface RunNodeOptions {
 	emulator: ZohoEmulator;
-	credentialType: FakeCredentialType;
+	credentialType: ZohoCredentialType;
 	/** Node parameters as a workflow file holds them; anything not given gets the description's default. */
 	parameters: IDataObject;
 	/** Input items: plain JSON objects (e.g. WooCommerce orders) or full INodeExecutionData. */
@@ -65,7 +68,6 @@ export interface RunNodeResult {
 	executionId: string;
 }
 
-const SOURCE_NODE = 'WooCommerce Order';
 const NODE_TYPE = 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync';
 const nodeType: INodeType = new ZohoCrmOrderSync();
 const nodeTypes = {
@@ -75,7 +77,7 @@ const nodeTypes = {
 } as never;
 
 /** Stored credential data per emulator and type: what n8n's database would hold between executions. */
-const storedCredentials = new WeakMap<ZohoEmulator, Map<FakeCredentialType, IDataObject>>();
+const storedCredentials = new WeakMap<ZohoEmulator, Map<ZohoCredentialType, IDataObject>>();
 
 /** The credential id the harness gives the node for this emulator (so caches and locks are per emulator). */
 export function harnessCredentialId(emulator: ZohoEmulator): string {
@@ -83,7 +85,7 @@ export function harnessCredentialId(emulator: ZohoEmulator): string {
 }
 
 /** The stored credential data the next run will use (tests may read or change it). */
-export function storedCredential(emulator: ZohoEmulator, credentialType: FakeCredentialType): IDataObject {
+export function storedCredential(emulator: ZohoEmulator, credentialType: ZohoCredentialType): IDataObject {
 	let byType = storedCredentials.get(emulator);
 	if (!byType) {
 		byType = new Map();
@@ -119,11 +121,6 @@ export function storedCredential(emulator: ZohoEmulator, credentialType: FakeCre
 
 const isExecutionData = (item: IDataObject | INodeExecutionData): item is INodeExecutionData =>
 	typeof item.json === 'object' && item.json !== null && !Array.isArray(item.json);
-
-/** n8n's node settings → continueOnFail() (ExecuteContext.continueOnFail). */
-function continuesOnError(node: INode): boolean {
-	return ['continueRegularOutput', 'continueErrorOutput'].includes(node.onError ?? '');
-}
 
 /** workflow-execute.js handleNodeErrorOutput for a one-output node (error output = index 1). */
 function routeErrorOutput(returned: INodeExecutionData[][], inputItems: INodeExecutionData[]): INodeExecutionData[][] {
@@ -189,54 +186,18 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		nodeTypes,
 	});
 	const workflowNode = workflow.getNode(node.name) as INode;
-	const executeData: IExecuteData = {
-		node: workflowNode,
-		data: { main: [inputItems] },
-		source: { main: [{ previousNode: SOURCE_NODE }] },
-	};
-
-	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown): unknown => {
-		const parameters = workflowNode.parameters as IDataObject;
-		const value = Object.prototype.hasOwnProperty.call(parameters, name) ? parameters[name] : fallback;
-		if (value === undefined) throw new Error(`Could not get parameter "${name}"`);
-		return workflow.expression.getParameterValue(
-			value as NodeParameterValueType,
-			null,
-			0,
-			itemIndex,
-			workflowNode.name,
-			inputItems,
-			'trigger',
-			{},
-			executeData,
-		);
-	};
-
 	const runOnce = async (): Promise<INodeExecutionData[][]> => {
-		const stored = storedCredential(emulator, credentialType);
-		const fake = createFakeExecuteContext({
+		// n8n persists refreshed tokens (preAuthentication / OAuth2 refresh) in its database: the helper writes to `stored`
+		const store = { stored: storedCredential(emulator, credentialType), tokenRequests: 0 };
+		const credentialsHelper = new TestCredentialsHelper(
 			credentialType,
-			credentials: stored,
-			credentialId,
-			nodeParameters: workflowNode.parameters as IDataObject,
-		});
-		const metadata: IWorkflowMetadata = { id: workflow.id, name: workflow.name, active: true };
-		const context = {
-			...(fake.context as unknown as IDataObject),
-			getInputData: () => inputItems,
-			getNode: () => workflowNode,
-			getExecutionId: () => executionId,
-			getWorkflow: () => metadata,
-			getMode: () => 'trigger',
-			continueOnFail: () => continuesOnError(workflowNode),
-			getNodeParameter,
-		} as unknown as IExecuteFunctions;
-		try {
-			return (await nodeType.execute!.call(context)) as INodeExecutionData[][];
-		} finally {
-			// n8n persists refreshed tokens (preAuthentication / OAuth2 refresh) in its database
-			Object.assign(stored, fake.stored);
-		}
+			zohoCredentials[credentialType],
+			store,
+			expressionWorkflow,
+			mockNode,
+		);
+		const context = executeContext({ workflow, node: workflowNode, credentialsHelper, executionId, items: inputItems });
+		return (await nodeType.execute!.call(context)) as INodeExecutionData[][];
 	};
 
 	// workflow-execute.js getRetryParams + the try loop around runNode

@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import * as clock from '../../nodes/ZohoCrmOrderSync/transport/clock';
 import { resetZohoFieldsCache, resetZohoRequestState } from '../../nodes/ZohoCrmOrderSync/transport';
-import { createFakeExecuteContext, type FakeContextOptions } from './fakeExecuteContext';
+import { createZohoContext, type ZohoContextOptions } from './n8nCoreContext';
 
 export const US_API = 'https://www.zohoapis.com';
 export const US_ACCOUNTS = 'https://accounts.zoho.com';
@@ -42,16 +42,16 @@ export function refreshTokenCredentials(extra: IDataObject = {}): IDataObject {
 	};
 }
 
-export function oauth2Context(tokenData: IDataObject = {}, options: Partial<FakeContextOptions> = {}) {
-	return createFakeExecuteContext({
+export function oauth2Context(tokenData: IDataObject = {}, options: Partial<ZohoContextOptions> = {}) {
+	return createZohoContext({
 		credentialType: 'zohoCrmOAuth2Api',
 		credentials: oauth2Credentials(tokenData),
 		...options,
 	});
 }
 
-export function refreshTokenContext(extra: IDataObject = {}, options: Partial<FakeContextOptions> = {}) {
-	return createFakeExecuteContext({
+export function refreshTokenContext(extra: IDataObject = {}, options: Partial<ZohoContextOptions> = {}) {
+	return createZohoContext({
 		credentialType: 'zohoCrmRefreshTokenApi',
 		credentials: refreshTokenCredentials(extra),
 		...options,

@@ -10,7 +10,7 @@ import {
 	zohoDefaultApiDomain,
 } from '../../credentials/zohoDataCenters';
 import { isZohoTokenError, parseZohoTokenAnswer, type ZohoTokenError } from '../../credentials/zohoToken';
-import { createFakeExecuteContext, expressionWorkflow, mockNode, resolveCredentialData } from '../support/fakeExecuteContext';
+import { createZohoContext, expressionWorkflow, mockNode, resolveCredentialData } from '../support/n8nCoreContext';
 
 const oauth2 = new ZohoCrmOAuth2Api();
 const refresh = new ZohoCrmRefreshTokenApi();
@@ -138,7 +138,7 @@ describe('zohoCrmRefreshTokenApi credential', () => {
 		}) as ICredentialDataDecryptedObject;
 
 	const preAuth = async (credentials: ICredentialDataDecryptedObject) => {
-		const { context } = createFakeExecuteContext({ credentialType: 'zohoCrmRefreshTokenApi', credentials: {} });
+		const { context } = createZohoContext({ credentialType: 'zohoCrmRefreshTokenApi', credentials: {} });
 		return await refresh.preAuthentication.call({ helpers: context.helpers } as never, credentials);
 	};
 

@@ -13,7 +13,7 @@ import {
 	zohoWriteRecords,
 } from '../../nodes/ZohoCrmOrderSync/transport';
 import type { ZohoRecordResult } from '../../nodes/ZohoCrmOrderSync/types';
-import { createFakeExecuteContext } from '../support/fakeExecuteContext';
+import { createZohoContext } from '../support/n8nCoreContext';
 import {
 	errorItem,
 	oauth2Context,
@@ -326,7 +326,7 @@ describe('zohoGetFields', () => {
 	});
 
 	it('works from a load-options context', async () => {
-		const { context } = createFakeExecuteContext({
+		const { context } = createZohoContext({
 			credentialType: 'zohoCrmRefreshTokenApi',
 			credentials: { dataCenter: 'jp', clientId: 'c', clientSecret: 's', refreshToken: 'r', accessToken: 'tok', apiDomain: '' },
 			kind: 'loadOptions',
@@ -423,7 +423,7 @@ describe('API base per data center', () => {
 	});
 
 	it('OAuth2 without api_domain in the token data: derived from data center and environment', async () => {
-		const { context } = createFakeExecuteContext({
+		const { context } = createZohoContext({
 			credentialType: 'zohoCrmOAuth2Api',
 			credentials: { dataCenter: 'sa', environment: 'sandbox', oauthTokenData: { access_token: 't' } },
 		});

@@ -12,7 +12,7 @@ import {
 	zohoCredentialType,
 	type ZohoRequest,
 } from '../../nodes/ZohoCrmOrderSync/transport';
-import { createFakeExecuteContext } from '../support/fakeExecuteContext';
+import { createZohoContext } from '../support/n8nCoreContext';
 import {
 	EU_ACCOUNTS,
 	EU_API,
@@ -387,7 +387,7 @@ describe('retries and back-off', () => {
 		const helpers = context.helpers as { httpRequestWithAuthentication: (...args: unknown[]) => unknown };
 		const original = helpers.httpRequestWithAuthentication;
 		helpers.httpRequestWithAuthentication = async (type: unknown, options: unknown, extra: unknown) =>
-			await original(type, { ...(options as object), timeout: 50 }, extra);
+			await original.call(context, type, { ...(options as object), timeout: 50 }, extra);
 		const response = await zohoApiRequest.call(context, upsert);
 		expect(response.attempts).toBe(2);
 	});
@@ -505,18 +505,18 @@ describe('API base and credential choice', () => {
 	});
 
 	it('reads the authentication parameter (execute and load-options contexts; default oAuth2)', () => {
-		const execute = createFakeExecuteContext({
+		const execute = createZohoContext({
 			credentialType: 'zohoCrmRefreshTokenApi',
 			credentials: {},
 		}).context;
 		expect(zohoCredentialType.call(execute)).toBe('zohoCrmRefreshTokenApi');
-		const loadOptions = createFakeExecuteContext({
+		const loadOptions = createZohoContext({
 			credentialType: 'zohoCrmRefreshTokenApi',
 			credentials: {},
 			kind: 'loadOptions',
 		}).context;
 		expect(zohoCredentialType.call(loadOptions)).toBe('zohoCrmRefreshTokenApi');
-		const noParameter = createFakeExecuteContext({
+		const noParameter = createZohoContext({
 			credentialType: 'zohoCrmOAuth2Api',
 			credentials: {},
 			nodeParameters: { authentication: undefined },

@@ -1,0 +1,337 @@
+/**
+ * Node contexts from n8n-core itself (the version n8n 2.40.7 ships): `ExecuteContext` and `LoadOptionsContext`
+ * with n8n-core's own request helpers — httpRequest, httpRequestWithAuthentication with the OAuth2 refresh
+ * (requestOAuth2) and preAuthentication retries — and n8n-workflow's parameter and expression handling.
+ *
+ * The one imitation left is the credentials helper (`TestCredentialsHelper`): n8n's lives in the `n8n` CLI
+ * package (credentials-helper.ts, with its database and encryption), not in n8n-core, so it cannot be used
+ * outside n8n. It does what that one does for these credentials: stored data plus property defaults with
+ * `={{ }}` expressions resolved ($self), generic `authenticate` rules, preAuthentication when the expirable field
+ * is empty or the token expired, and storing what preAuthentication and OAuth2 refreshes return.
+ */
+import {
+	ICredentialsHelper,
+	Workflow,
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteData,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type IRequestOptionsSimplified,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { ExecuteContext, LoadOptionsContext } from 'n8n-core';
+
+import { ZohoCrmOAuth2Api } from '../../credentials/ZohoCrmOAuth2Api.credentials';
+import { ZohoCrmRefreshTokenApi } from '../../credentials/ZohoCrmRefreshTokenApi.credentials';
+import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
+
+export interface CredentialStore {
+	/** What n8n's database holds for the credential: preAuthentication and OAuth2 refreshes write here. */
+	stored: IDataObject;
+	/** Token requests made so far: OAuth2 refreshes and preAuthentication calls. */
+	tokenRequests: number;
+}
+
+/** n8n's CredentialsHelper for one credential (see the file comment for why this is not n8n's own). */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly type: string,
+		private readonly credential: ICredentialType,
+		private readonly store: CredentialStore,
+		private readonly expressionWorkflow: Workflow,
+		private readonly node: INode,
+	) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		return name === this.type ? [...(this.credential.extends ?? [])] : [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	/** Stored data + defaults, expressions resolved with $self (applyDefaultsAndOverwrites). */
+	resolved(): ICredentialDataDecryptedObject {
+		const data: IDataObject = {};
+		for (const property of this.credential.properties) data[property.name] = property.default as IDataObject[string];
+		Object.assign(data, JSON.parse(JSON.stringify(this.store.stored)) as IDataObject);
+		const resolved = this.expressionWorkflow.expression.getComplexParameterValue(
+			this.node,
+			data as INodeParameters,
+			'internal',
+			{},
+			undefined,
+			undefined,
+			data,
+		) as IDataObject;
+		if (this.store.stored.oauthTokenData !== undefined) resolved.oauthTokenData = this.store.stored.oauthTokenData;
+		return resolved as ICredentialDataDecryptedObject;
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		if (type !== this.type) throw new Error(`No credential of type "${type}" in this test`);
+		return this.resolved();
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used by these nodes');
+	}
+
+	getCredentialsProperties(): INodeProperties[] {
+		return this.credential.properties;
+	}
+
+	async updateCredentials(_details: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		Object.assign(this.store.stored, data);
+	}
+
+	async updateCredentialsOauthTokenData(
+		_details: INodeCredentialsDetails,
+		_type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
+		this.store.tokenRequests++;
+		this.store.stored.oauthTokenData = data.oauthTokenData;
+	}
+
+	/** A generic `authenticate` (headers, qs, body, auth with `={{ $credentials.x }}`) or the credential's function. */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = this.credential.authenticate;
+		const options = requestOptions as IHttpRequestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, options);
+		if (!authenticate || authenticate.type !== 'generic') return options;
+		const resolve = (value: unknown) =>
+			typeof value === 'string' && value.startsWith('=')
+				? String(
+						this.expressionWorkflow.expression.getSimpleParameterValue(
+							this.node,
+							value,
+							'internal',
+							{ $credentials: credentials } as never,
+							undefined,
+							'',
+						) ?? '',
+					)
+				: value;
+		const signed: IDataObject = { ...(options as unknown as IDataObject) };
+		for (const [key, values] of Object.entries(authenticate.properties)) {
+			const target = { ...((signed[key] as IDataObject | undefined) ?? {}) };
+			for (const [name, value] of Object.entries(values as IDataObject)) target[String(resolve(name))] = resolve(value) as string;
+			signed[key] = target;
+		}
+		return signed as unknown as IHttpRequestOptions;
+	}
+
+	/** credentials-helper preAuthentication: when the expirable field is empty, or after a 401. */
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		_node: INode,
+		credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		if (typeName !== this.type || typeof this.credential.preAuthentication !== 'function') return undefined;
+		const expirable = this.credential.properties.find((property) => property.typeOptions?.expirable === true);
+		if (!expirable) return undefined;
+		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
+		return await this.runPreAuthentication(helpers, credentials);
+	}
+
+	async runPreAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const expirable = this.credential.properties.find((property) => property.typeOptions?.expirable === true);
+		if (!expirable || typeof this.credential.preAuthentication !== 'function') return undefined;
+		this.store.tokenRequests++;
+		const output = await this.credential.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined) return undefined;
+		Object.assign(this.store.stored, output);
+		return output as ICredentialDataDecryptedObject;
+	}
+}
+
+/** A workflow around one node, as n8n builds it (description defaults filled in by n8n-workflow). */
+export function workflowFor(node: INode, nodeType: INodeType): Workflow {
+	return new Workflow({
+		id: 'wf-test',
+		name: 'Test',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		} as never,
+	});
+}
+
+export interface CoreContextOptions {
+	workflow: Workflow;
+	node: INode;
+	credentialsHelper: ICredentialsHelper;
+	executionId?: string;
+	/** Input items of an execute context. */
+	items?: INodeExecutionData[];
+}
+
+function additionalDataFor(options: CoreContextOptions): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: options.credentialsHelper,
+		executionId: options.executionId,
+		restApiUrl: 'http://127.0.0.1',
+		instanceBaseUrl: 'http://127.0.0.1',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		variables: {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/** n8n-core's ExecuteContext for one run of `node` over `items`. */
+export function executeContext(options: CoreContextOptions): ExecuteContext {
+	const node = options.workflow.getNode(options.node.name) as INode;
+	const items = options.items ?? [{ json: {} }];
+	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [{ previousNode: 'Start' }] } };
+	return new ExecuteContext(
+		options.workflow,
+		node,
+		additionalDataFor(options),
+		'trigger',
+		createRunExecutionData(),
+		0,
+		items,
+		{ main: [items] },
+		executeData,
+		[],
+	);
+}
+
+/** n8n-core's LoadOptionsContext for `node` (the editor's dropdowns). */
+export function loadOptionsContext(options: CoreContextOptions): LoadOptionsContext {
+	const node = options.workflow.getNode(options.node.name) as INode;
+	return new LoadOptionsContext(options.workflow, node, additionalDataFor(options), '');
+}
+
+// ---- Zoho credentials -------------------------------------------------------------------------------------------
+
+export type ZohoCredentialType = 'zohoCrmOAuth2Api' | 'zohoCrmRefreshTokenApi';
+
+export const zohoCredentials: Record<ZohoCredentialType, ICredentialType> = {
+	zohoCrmOAuth2Api: new ZohoCrmOAuth2Api(),
+	zohoCrmRefreshTokenApi: new ZohoCrmRefreshTokenApi(),
+};
+
+export const mockNode: INode = {
+	id: 'mock',
+	name: 'mock',
+	typeVersion: 1,
+	type: 'mock',
+	position: [0, 0],
+	parameters: {},
+};
+
+/** A workflow with one mock node, only to evaluate `={{ }}` expressions with n8n's own engine. */
+export const expressionWorkflow = new Workflow({
+	nodes: [mockNode],
+	connections: {},
+	active: false,
+	nodeTypes: {
+		getByName: () => ({ description: { properties: [] } }),
+		getByNameAndVersion: () => ({ description: { properties: [] } }),
+		getKnownTypes: () => ({}),
+	} as never,
+});
+
+/** A Zoho credential's data as n8n hands it to a node: stored data + defaults, expressions resolved. */
+export function resolveCredentialData(type: ZohoCredentialType, stored: IDataObject): IDataObject {
+	const helper = new TestCredentialsHelper(type, zohoCredentials[type], { stored, tokenRequests: 0 }, expressionWorkflow, mockNode);
+	return helper.resolved();
+}
+
+const zohoNodeType: INodeType = new ZohoCrmOrderSync();
+
+export interface ZohoContextOptions {
+	credentialType: ZohoCredentialType;
+	/** Stored credential data (what n8n keeps in its database, before defaults and expressions). */
+	credentials: IDataObject;
+	credentialId?: string;
+	/** Node parameters; 'authentication' is derived from credentialType unless given. */
+	nodeParameters?: IDataObject;
+	/** A LoadOptionsContext (the editor's dropdowns) instead of an ExecuteContext. */
+	kind?: 'execute' | 'loadOptions';
+	/** The node type (its credentials and parameter defaults); default the Zoho CRM Order Sync node. */
+	nodeType?: INodeType;
+	items?: INodeExecutionData[];
+	executionId?: string;
+	nodeName?: string;
+}
+
+export interface ZohoContext<T> {
+	context: T;
+	/** The stored credential data; preAuthentication and OAuth2 refreshes write here, as n8n persists them. */
+	stored: IDataObject;
+	/** How many token requests were made (OAuth2 refreshes and preAuthentication calls). */
+	tokenRequests: () => number;
+	workflow: Workflow;
+	node: INode;
+}
+
+/** An n8n-core context for a node using a Zoho credential (stored data is copied: read it back from `stored`). */
+export function createZohoContext(options: ZohoContextOptions & { kind: 'loadOptions' }): ZohoContext<LoadOptionsContext>;
+export function createZohoContext(options: ZohoContextOptions): ZohoContext<ExecuteContext>;
+export function createZohoContext(options: ZohoContextOptions): ZohoContext<ExecuteContext | LoadOptionsContext> {
+	const { credentialType } = options;
+	const store: CredentialStore = { stored: JSON.parse(JSON.stringify(options.credentials)) as IDataObject, tokenRequests: 0 };
+	const node: INode = {
+		id: 'node-1',
+		name: options.nodeName ?? 'Zoho CRM Order Sync',
+		type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {
+			authentication: credentialType === 'zohoCrmOAuth2Api' ? 'oAuth2' : 'refreshToken',
+			...(JSON.parse(JSON.stringify(options.nodeParameters ?? {})) as INodeParameters),
+		},
+		credentials: { [credentialType]: { id: options.credentialId ?? 'cred-1', name: 'Zoho test' } },
+	};
+	const workflow = workflowFor(node, options.nodeType ?? zohoNodeType);
+	const credentialsHelper = new TestCredentialsHelper(
+		credentialType,
+		zohoCredentials[credentialType],
+		store,
+		expressionWorkflow,
+		mockNode,
+	);
+	const coreOptions = { workflow, node, credentialsHelper, executionId: options.executionId, items: options.items };
+	const context = options.kind === 'loadOptions' ? loadOptionsContext(coreOptions) : executeContext(coreOptions);
+	return {
+		context,
+		stored: store.stored,
+		tokenRequests: () => store.tokenRequests,
+		workflow,
+		node: workflow.getNode(node.name) as INode,
+	};
+}
