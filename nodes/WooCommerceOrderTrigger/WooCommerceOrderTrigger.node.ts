@@ -24,16 +24,6 @@ import {
 	getStoredWebhooks,
 } from './webhookRegistration';
 
-/** The parts of n8n's express request and response this trigger uses. */
-interface RawBodyRequest {
-	rawBody?: Buffer | string;
-}
-interface WebhookResponse {
-	status(code: number): WebhookResponse;
-	send(body: string): WebhookResponse;
-	end(): void;
-}
-
 export class WooCommerceOrderTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WooCommerce Order Trigger',
@@ -191,10 +181,11 @@ export class WooCommerceOrderTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as unknown as RawBodyRequest;
-		const rawBody = Buffer.isBuffer(request.rawBody)
-			? request.rawBody
-			: Buffer.from(typeof request.rawBody === 'string' ? request.rawBody : '', 'utf8');
+		// n8n keeps the exact bytes it received on the express request (the signature is computed over them)
+		const received: unknown = this.getRequestObject().rawBody;
+		const rawBody = Buffer.isBuffer(received)
+			? received
+			: Buffer.from(typeof received === 'string' ? received : '', 'utf8');
 		const headers = readDeliveryHeaders(
 			this.getHeaderData() as Record<string, string | string[] | undefined>,
 		);
@@ -203,8 +194,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		if (isWooCommercePing(headers, rawBody)) return {};
 
 		const reject = (status: number, body: string): IWebhookResponseData => {
-			const response = this.getResponseObject() as unknown as WebhookResponse;
-			response.status(status).send(body).end();
+			this.getResponseObject().status(status).send(body).end();
 			return { noWebhookResponse: true };
 		};
 

@@ -19,7 +19,8 @@
  *
  * The parts, by concern: woocommerce/store.ts (data), php.ts (PHP encoding and request parsing), http.ts (WordPress
  * REST plumbing), oauth1.ts (key authentication), webhooks.ts (webhooks controller, deliveries, pings), orders.ts
- * (orders controller, fixture orders), n8nHttpRequest.ts (a stand-in for n8n's request helper).
+ * (orders controller, fixture orders). Tests talk to it through n8n-core's own request helpers
+ * (test/support/n8nCoreContext.ts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,8 +49,6 @@ import {
 	updateWebhook,
 } from './woocommerce/webhooks';
 
-export { N8nLikeHttpError, n8nLikeHttpRequest, qsStringifyLikeN8n } from './woocommerce/n8nHttpRequest';
-export type { N8nLikeRequestOptions } from './woocommerce/n8nHttpRequest';
 export { sampleOrder } from './woocommerce/orders';
 export { phpJsonEncode } from './woocommerce/php';
 export type {

@@ -29,11 +29,25 @@ import {
 	type IRequestOptionsSimplified,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { ExecuteContext, LoadOptionsContext } from 'n8n-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Request, Response } from 'express';
+import {
+	CredentialTestContext,
+	ExecuteContext,
+	HookContext,
+	LoadOptionsContext,
+	PollContext,
+	WebhookContext,
+} from 'n8n-core';
 
 import { ZohoCrmOAuth2Api } from '../../credentials/ZohoCrmOAuth2Api.credentials';
 import { ZohoCrmRefreshTokenApi } from '../../credentials/ZohoCrmRefreshTokenApi.credentials';
 import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
+
+// n8n-core's InstanceSettings keeps a settings file in the n8n user folder: a throw-away one, not ~/.n8n
+process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-core-test-'));
 
 export interface CredentialStore {
 	/** What n8n's database holds for the credential: preAuthentication and OAuth2 refreshes write here. */
@@ -171,14 +185,22 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
-/** A workflow around one node, as n8n builds it (description defaults filled in by n8n-workflow). */
-export function workflowFor(node: INode, nodeType: INodeType): Workflow {
+/**
+ * A workflow around one node, as n8n builds it (description defaults filled in by n8n-workflow). `staticData`
+ * becomes the node's static data (getWorkflowStaticData('node')), so a test can read what the node kept.
+ */
+export function workflowFor(
+	node: INode,
+	nodeType: INodeType,
+	{ staticData, name = 'Test', id = 'wf-test' }: { staticData?: IDataObject; name?: string; id?: string } = {},
+): Workflow {
 	return new Workflow({
-		id: 'wf-test',
-		name: 'Test',
+		id,
+		name,
 		nodes: [node],
 		connections: {},
 		active: true,
+		staticData: staticData ? { [`node:${node.name}`]: staticData } : undefined,
 		nodeTypes: {
 			getByName: () => nodeType,
 			getByNameAndVersion: () => nodeType,
@@ -194,6 +216,13 @@ export interface CoreContextOptions {
 	executionId?: string;
 	/** Input items of an execute context. */
 	items?: INodeExecutionData[];
+	/** The node the items come from ($prevNode), default 'Start'. */
+	previousNode?: string;
+	/** Base of getNodeWebhookUrl(): `<webhookBaseUrl>/<node.webhookId>/<path>`. */
+	webhookBaseUrl?: string;
+	/** The express request and response of a webhook call. */
+	request?: Request;
+	response?: Response;
 }
 
 function additionalDataFor(options: CoreContextOptions): IWorkflowExecuteAdditionalData {
@@ -202,11 +231,13 @@ function additionalDataFor(options: CoreContextOptions): IWorkflowExecuteAdditio
 		executionId: options.executionId,
 		restApiUrl: 'http://127.0.0.1',
 		instanceBaseUrl: 'http://127.0.0.1',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookBaseUrl: options.webhookBaseUrl ?? 'http://127.0.0.1/webhook',
 		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
 		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
 		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
 		variables: {},
+		httpRequest: options.request,
+		httpResponse: options.response,
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
@@ -214,7 +245,7 @@ function additionalDataFor(options: CoreContextOptions): IWorkflowExecuteAdditio
 export function executeContext(options: CoreContextOptions): ExecuteContext {
 	const node = options.workflow.getNode(options.node.name) as INode;
 	const items = options.items ?? [{ json: {} }];
-	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [{ previousNode: 'Start' }] } };
+	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [{ previousNode: options.previousNode ?? 'Start' }] } };
 	return new ExecuteContext(
 		options.workflow,
 		node,
@@ -233,6 +264,59 @@ export function executeContext(options: CoreContextOptions): ExecuteContext {
 export function loadOptionsContext(options: CoreContextOptions): LoadOptionsContext {
 	const node = options.workflow.getNode(options.node.name) as INode;
 	return new LoadOptionsContext(options.workflow, node, additionalDataFor(options), '');
+}
+
+/** n8n-core's PollContext (a poll trigger's run). */
+export function pollContext(options: CoreContextOptions, mode: 'manual' | 'trigger' = 'trigger'): PollContext {
+	const node = options.workflow.getNode(options.node.name) as INode;
+	return new PollContext(options.workflow, node, additionalDataFor(options), mode, 'activate');
+}
+
+/** n8n-core's HookContext (webhook checkExists / create / delete on activation). */
+export function hookContext(options: CoreContextOptions): HookContext {
+	const node = options.workflow.getNode(options.node.name) as INode;
+	return new HookContext(options.workflow, node, additionalDataFor(options), 'trigger', 'activate');
+}
+
+/** n8n-core's WebhookContext for one request to the node's `default` webhook. */
+export function webhookContext(options: CoreContextOptions & { request: Request; response: Response }): WebhookContext {
+	const node = options.workflow.getNode(options.node.name) as INode;
+	const webhookData = {
+		httpMethod: 'POST',
+		node: node.name,
+		path: 'webhook',
+		webhookDescription: { name: 'default', httpMethod: 'POST', path: 'webhook' },
+		workflowId: options.workflow.id,
+		workflowExecuteAdditionalData: additionalDataFor(options),
+	} as never;
+	return new WebhookContext(options.workflow, node, additionalDataFor(options), 'trigger', webhookData, [], null);
+}
+
+/** n8n-core's `helpers.httpRequest` (axios through n8n's outbound HTTP client), as any node context has it. */
+export async function n8nHttpRequest(options: IHttpRequestOptions): Promise<any> {
+	const node: INode = { ...mockNode, name: 'HTTP' };
+	const workflow = workflowFor(node, { description: { properties: [] } } as unknown as INodeType);
+	const context = executeContext({ workflow, node, credentialsHelper: undefined as never });
+	return await context.helpers.httpRequest(options);
+}
+
+/** n8n-core's CredentialTestContext: what a credential test (`testedBy`) runs in, with n8n's legacy `helpers.request`. */
+export function credentialTestContext(): CredentialTestContext {
+	const context = new CredentialTestContext(
+		additionalDataFor({ workflow: expressionWorkflow, node: mockNode, credentialsHelper: undefined as never }),
+	);
+	recordedLogger(context);
+	return context;
+}
+
+/**
+ * Gives a context a logger whose calls a test can read (n8n's own is one process-wide instance that jest cannot
+ * spy on): what the node logs through `this.logger` is recorded, not printed.
+ */
+export function recordedLogger(context: object) {
+	const logger = { warn: jest.fn(), debug: jest.fn(), info: jest.fn(), error: jest.fn(), verbose: jest.fn() };
+	Object.defineProperty(context, 'logger', { value: logger });
+	return logger;
 }
 
 // ---- Zoho credentials -------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/types';
 import {
@@ -13,6 +13,7 @@ import {
 	type DeadLetterRecord,
 } from '../../nodes/ZohoSyncDeadLetter/deadLetterRecord';
 import { ZohoSyncDeadLetter } from '../../nodes/ZohoSyncDeadLetter/ZohoSyncDeadLetter.node';
+import { executeContext, workflowFor } from '../support/n8nCoreContext';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures: what n8n 2.40.7 hands the dead-letter branch. The engine (handleNodeErrorOutput) merges the Zoho
@@ -521,43 +522,36 @@ describe('resolutionFor', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// The node through a small fake of IExecuteFunctions
+// The node in n8n-core's own ExecuteContext
 // ---------------------------------------------------------------------------------------------------------
 
-interface FakeOptions {
+interface RunOptions {
 	parameters: IDataObject;
 	continueOnFail?: boolean;
-	/** per-item values for parameters that are expressions in a real workflow */
-	perItem?: Record<string, (itemIndex: number) => unknown>;
+	/** The node whose error output feeds this one ($prevNode). */
+	previousNode?: string;
+	/** Called with the context before the node runs (e.g. to watch getNodeParameter). */
+	inspect?: (context: IExecuteFunctions) => void;
 }
 
-function fakeContext(items: INodeExecutionData[], options: FakeOptions): IExecuteFunctions {
-	const node = {
+function deadLetterContext(items: INodeExecutionData[], options: RunOptions): IExecuteFunctions {
+	const node: INode = {
 		id: 'dl-1',
 		name: 'Build Dead Letter',
 		type: 'n8n-nodes-woocommerce-zohocrm.zohoSyncDeadLetter',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters,
+		parameters: options.parameters as INodeParameters,
+		onError: options.continueOnFail ? 'continueRegularOutput' : undefined,
 	};
-	const fake = {
-		getInputData: () => items,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			if (options.perItem?.[name]) return options.perItem[name](itemIndex);
-			if (name in options.parameters) return options.parameters[name];
-			if (fallback !== undefined) return fallback;
-			throw new Error(`Could not get parameter "${name}"`);
-		},
-		getWorkflow: () => ({ id: 'wfOrders01', name: 'WooCommerce orders to Zoho CRM', active: true }),
-		getExecutionId: () => '4711',
-		getNode: () => node,
-		continueOnFail: () => options.continueOnFail ?? false,
-	};
-	return fake as unknown as IExecuteFunctions;
+	const workflow = workflowFor(node, new ZohoSyncDeadLetter(), { id: 'wfOrders01', name: 'WooCommerce orders to Zoho CRM' });
+	return executeContext({ workflow, node, credentialsHelper: undefined as never, executionId: '4711', items, previousNode: options.previousNode });
 }
 
-async function run(items: INodeExecutionData[], options: FakeOptions): Promise<INodeExecutionData[]> {
-	const output = await new ZohoSyncDeadLetter().execute.call(fakeContext(items, options));
+async function run(items: INodeExecutionData[], options: RunOptions): Promise<INodeExecutionData[]> {
+	const context = deadLetterContext(items, options);
+	options.inspect?.(context);
+	const output = await new ZohoSyncDeadLetter().execute.call(context);
 	expect(output).toHaveLength(1);
 	return output[0];
 }
@@ -593,7 +587,8 @@ describe('ZohoSyncDeadLetter node', () => {
 		];
 		const output = await run(items, {
 			parameters: { operation: 'buildRecord' },
-			perItem: { failedNode: () => 'Upsert Account' },
+			// the Failed Node default is {{ $prevNode.name }}
+			previousNode: 'Upsert Account',
 		});
 
 		expect(output).toHaveLength(3);
@@ -626,19 +621,20 @@ describe('ZohoSyncDeadLetter node', () => {
 			11,
 			{ attempts: 1 },
 		);
-		let evaluations = 0;
+		const recordReads: unknown[][] = [];
 		const output = await run([{ json: {} }, { json: stored }], {
-			parameters: { operation: 'mergeStoredRows' },
-			perItem: {
-				records: (itemIndex) => {
-					evaluations++;
-					expect(itemIndex).toBe(0);
-					return built;
-				},
+			parameters: { operation: 'mergeStoredRows', records: built as unknown as IDataObject },
+			inspect: (context) => {
+				const read = context.getNodeParameter.bind(context);
+				context.getNodeParameter = ((...args: Parameters<typeof read>) => {
+					if (args[0] === 'records') recordReads.push(args);
+					return read(...args);
+				}) as typeof context.getNodeParameter;
 			},
 		});
 
-		expect(evaluations).toBe(1);
+		expect(recordReads).toHaveLength(1);
+		expect(recordReads[0][1]).toBe(0);
 		expect(output.map((item) => [item.json.key, item.json.attempts, item.pairedItem])).toEqual([
 			['727:Upsert Contact', 1, { item: 0 }],
 			['728:Upsert Deal', 2, { item: 1 }],
@@ -649,7 +645,7 @@ describe('ZohoSyncDeadLetter node', () => {
 	});
 
 	it('Count Repeat Failures: a broken records parameter fails the node, or becomes one error item', async () => {
-		const options: FakeOptions = { parameters: { operation: 'mergeStoredRows', records: [{ nope: true }] } };
+		const options: RunOptions = { parameters: { operation: 'mergeStoredRows', records: [{ nope: true }] } };
 		await expect(run([{ json: {} }], options)).rejects.toThrow(NodeOperationError);
 		await expect(run([{ json: {} }], options)).rejects.toThrow(/has no key/);
 

@@ -10,7 +10,8 @@ import {
 	wooCommerceBaseUri,
 	wooCommerceSignatureBaseString,
 } from '../../credentials/wooCommerceOAuth1';
-import { N8nLikeHttpError, WooCommerceEmulator, n8nLikeHttpRequest } from '../emulators/woocommerce';
+import { WooCommerceEmulator } from '../emulators/woocommerce';
+import { credentialTestContext, n8nHttpRequest } from '../support/n8nCoreContext';
 import {
 	describeWooCommerceRefusal,
 	wooCommerceStoreApiTest,
@@ -20,32 +21,9 @@ import { WooCommerceOrderTrigger } from '../../nodes/WooCommerceOrderTrigger/Woo
 const credential = new WooCommerceStoreApi();
 const keys = { url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: 'cs_1' };
 
-/**
- * The trigger's credential test (n8n calls it for this credential: testedBy) with a stand-in for n8n's legacy
- * `helpers.request`: uri, qs, headers, json, simple: false, resolveWithFullResponse.
- */
+/** The trigger's credential test (n8n calls it for this credential: testedBy) in n8n-core's CredentialTestContext. */
 async function runCredentialTest(data: Record<string, unknown>) {
-	const context = {
-		logger: { debug() {}, info() {}, warn() {}, error() {} },
-		helpers: {
-			async request(options: { uri: string; method: string; qs?: Record<string, unknown>; headers?: Record<string, unknown> }) {
-				try {
-					const response = await n8nLikeHttpRequest({
-						url: options.uri,
-						method: options.method,
-						qs: options.qs,
-						headers: options.headers,
-						returnFullResponse: true,
-					});
-					return { statusCode: response.statusCode, body: response.body };
-				} catch (error) {
-					if (error instanceof N8nLikeHttpError) return { statusCode: error.response.status, body: error.response.data };
-					throw error;
-				}
-			},
-		},
-	};
-	return await wooCommerceStoreApiTest.call(context as never, {
+	return await wooCommerceStoreApiTest.call(credentialTestContext() as never, {
 		id: 'c1',
 		name: 'store',
 		type: 'wooCommerceStoreApi',
@@ -277,8 +255,8 @@ describe('WooCommerceStoreApi credential over http:// against the emulator (ssl:
 
 	const api = (path: string) => `${woo.url}/wp-json/wc/v3${path}`;
 	const send = async (options: IHttpRequestOptions) =>
-		await n8nLikeHttpRequest(options as any).catch((caught: unknown) => {
-			if (!(caught instanceof N8nLikeHttpError)) throw caught;
+		await n8nHttpRequest({ json: true, ...options }).catch((caught: { response?: { status: number; data: unknown } }) => {
+			if (!caught.response) throw caught;
 			return { failed: caught.response.status, ...(caught.response.data as object) };
 		});
 

@@ -1,5 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INode, IPollFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type INode, type INodeParameters, type IPollFunctions } from 'n8n-workflow';
 
 import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
 import { WooCommerceOrderPollTrigger } from '../../nodes/WooCommerceOrderPollTrigger/WooCommerceOrderPollTrigger.node';
@@ -9,7 +8,14 @@ import {
 	parseWooGmt,
 	windowStart,
 } from '../../nodes/WooCommerceOrderPollTrigger/pollCursor';
-import { WooCommerceEmulator, n8nLikeHttpRequest } from '../emulators/woocommerce';
+import { WooCommerceEmulator } from '../emulators/woocommerce';
+import {
+	expressionWorkflow,
+	mockNode,
+	pollContext as corePollContext,
+	TestCredentialsHelper,
+	workflowFor,
+} from '../support/n8nCoreContext';
 
 const node: INode = {
 	id: 'node-1',
@@ -30,31 +36,22 @@ interface PollSetup {
 	mode?: 'manual' | 'trigger';
 }
 
-/** IPollFunctions whose httpRequestWithAuthentication applies the credential (OAuth 1.0a over http://) and really calls the emulator. */
+/** n8n-core's own PollContext: the credential signs each request (OAuth 1.0a over http://) and n8n-core sends it to the emulator. */
 function pollContext(setup: PollSetup): IPollFunctions {
-	const params = setup.params ?? {};
-	const context = {
-		getNode: () => node,
-		getMode: () => setup.mode ?? 'trigger',
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getWorkflowStaticData: () => setup.staticData,
-		getCredentials: async () => setup.credentials,
-		helpers: {
-			async httpRequestWithAuthentication(type: string, requestOptions: IDataObject) {
-				expect(type).toBe('wooCommerceStoreApi');
-				const options = await credentialType.authenticate(
-					setup.credentials as ICredentialDataDecryptedObject,
-					{ ...requestOptions } as any,
-				);
-				try {
-					return await n8nLikeHttpRequest(options as any);
-				} catch (error) {
-					throw new NodeApiError(node, error as JsonObject);
-				}
-			},
-		},
+	const pollNode: INode = {
+		...node,
+		parameters: (setup.params ?? {}) as INodeParameters,
+		credentials: { wooCommerceStoreApi: { id: 'woo-1', name: 'Store' } },
 	};
-	return context as unknown as IPollFunctions;
+	const workflow = workflowFor(pollNode, trigger, { staticData: setup.staticData });
+	const credentialsHelper = new TestCredentialsHelper(
+		'wooCommerceStoreApi',
+		credentialType,
+		{ stored: setup.credentials, tokenRequests: 0 },
+		expressionWorkflow,
+		mockNode,
+	);
+	return corePollContext({ workflow, node: pollNode, credentialsHelper }, setup.mode ?? 'trigger');
 }
 
 function wooGmt(time: number): string {

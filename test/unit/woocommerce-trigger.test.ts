@@ -1,25 +1,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	IHookFunctions,
-	INode,
-	IWebhookFunctions,
-	JsonObject,
-} from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { Request, Response } from 'express';
+import { NodeApiError, type IDataObject, type IHookFunctions, type INode, type INodeParameters, type IWebhookFunctions } from 'n8n-workflow';
 
 import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
 import { WooCommerceOrderTrigger } from '../../nodes/WooCommerceOrderTrigger/WooCommerceOrderTrigger.node';
 import {
 	WooCommerceEmulator,
-	n8nLikeHttpRequest,
 	phpJsonEncode,
 	sampleOrder,
 	wcSignature,
 } from '../emulators/woocommerce';
+import {
+	expressionWorkflow,
+	hookContext as coreHookContext,
+	mockNode,
+	n8nHttpRequest,
+	recordedLogger,
+	TestCredentialsHelper,
+	webhookContext as coreWebhookContext,
+	workflowFor,
+} from '../support/n8nCoreContext';
 
 const node: INode = {
 	id: 'node-1',
@@ -33,43 +35,39 @@ const node: INode = {
 const trigger = new WooCommerceOrderTrigger();
 const credentialType = new WooCommerceStoreApi();
 
-function fakeLogger() {
-	return { warn: jest.fn(), debug: jest.fn(), info: jest.fn(), error: jest.fn(), verbose: jest.fn() };
-}
-
 interface HookSetup {
 	credentials: IDataObject;
 	params?: IDataObject;
 	staticData: IDataObject;
+	/** The node's production webhook URL: `<webhook base>/<webhook id>/webhook`. */
 	webhookUrl: string;
 }
 
-/** IHookFunctions whose httpRequestWithAuthentication applies the credential and really calls the emulator. */
-function hookContext(setup: HookSetup) {
-	const logger = fakeLogger();
-	const params = setup.params ?? {};
-	const context = {
-		logger,
-		getNode: () => node,
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getNodeWebhookUrl: () => setup.webhookUrl,
-		getWorkflowStaticData: () => setup.staticData,
-		getWorkflow: () => ({ id: 'wf-1', name: 'Orders to Zoho', active: true }),
-		getCredentials: async () => setup.credentials,
-		helpers: {
-			async httpRequestWithAuthentication(type: string, requestOptions: IDataObject) {
-				expect(type).toBe('wooCommerceStoreApi');
-				const options = await credentialType.authenticate(setup.credentials as ICredentialDataDecryptedObject, { ...requestOptions } as any);
-				try {
-					return await n8nLikeHttpRequest(options as any);
-				} catch (error) {
-					// n8n-core wraps every failed request this way (request-helpers/authentication.js).
-					throw new NodeApiError(node, error as JsonObject);
-				}
-			},
-		},
+/** The trigger node in a workflow named "Orders to Zoho", with its parameters, credential and static data. */
+function coreOptions(setup: { credentials?: IDataObject; params?: IDataObject; staticData: IDataObject; webhookUrl?: string }) {
+	const [, webhookBaseUrl, webhookId] = /^(.*)\/([^/]+)\/webhook$/.exec(setup.webhookUrl ?? 'http://127.0.0.1/webhook/test/webhook')!;
+	const triggerNode: INode = {
+		...node,
+		webhookId,
+		parameters: (setup.params ?? {}) as INodeParameters,
+		credentials: { wooCommerceStoreApi: { id: 'woo-1', name: 'Store' } },
 	};
-	return context as unknown as IHookFunctions & { logger: ReturnType<typeof fakeLogger> };
+	const credentialsHelper = new TestCredentialsHelper(
+		'wooCommerceStoreApi',
+		credentialType,
+		{ stored: setup.credentials ?? {}, tokenRequests: 0 },
+		expressionWorkflow,
+		mockNode,
+	);
+	const workflow = workflowFor(triggerNode, trigger, { staticData: setup.staticData, name: 'Orders to Zoho' });
+	return { workflow, node: triggerNode, credentialsHelper, webhookBaseUrl };
+}
+
+/** n8n-core's own HookContext: the credential signs each request and n8n-core sends it to the emulator. */
+function hookContext(setup: HookSetup) {
+	const context = coreHookContext(coreOptions(setup));
+	recordedLogger(context);
+	return context as unknown as IHookFunctions & { logger: ReturnType<typeof recordedLogger> };
 }
 
 interface WebhookSetup {
@@ -79,10 +77,8 @@ interface WebhookSetup {
 	staticData: IDataObject;
 }
 
-/** IWebhookFunctions around one request; the response object records what the node sent. */
+/** n8n-core's own WebhookContext around one request; the response object records what the node sent. */
 function webhookContext(setup: WebhookSetup) {
-	const logger = fakeLogger();
-	const params = setup.params ?? {};
 	const sent: { status?: number; body?: string; ended: boolean } = { ended: false };
 	const response = {
 		status(code: number) {
@@ -97,16 +93,14 @@ function webhookContext(setup: WebhookSetup) {
 			sent.ended = true;
 		},
 	};
-	const context = {
-		logger,
-		getNode: () => node,
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getWorkflowStaticData: () => setup.staticData,
-		getHeaderData: () => setup.headers,
-		getRequestObject: () => ({ rawBody: setup.rawBody, headers: setup.headers }),
-		getResponseObject: () => response,
-	};
-	return { context: context as unknown as IWebhookFunctions, logger, sent };
+	const request = { rawBody: setup.rawBody, headers: setup.headers };
+	const context = coreWebhookContext({
+		...coreOptions(setup),
+		request: request as unknown as Request,
+		response: response as unknown as Response,
+	});
+	const logger = recordedLogger(context);
+	return { context: context as IWebhookFunctions, logger, sent };
 }
 
 /**
@@ -202,11 +196,12 @@ describe('WooCommerce Order Trigger webhook lifecycle (against the emulator)', (
 		// another client, as over HTTPS (Basic auth); the node under test signs with OAuth 1.0a over http://
 		woo.ssl = true;
 		try {
-			return await n8nLikeHttpRequest({
+			return await n8nHttpRequest({
 				url: `${woo.url}/wp-json/wc/v3/webhooks`,
 				method: 'POST',
 				auth: { username: woo.consumerKey, password: woo.consumerSecret },
 				body: { topic, delivery_url: deliveryUrl, secret: 'foreign' },
+				json: true,
 			});
 		} finally {
 			woo.ssl = false;
