@@ -120,6 +120,17 @@ describe('bundled workflow woocommerce-to-zohocrm.json in n8n 2.40.7', () => {
 		expect(calls.filter((call) => call.method === 'POST' && call.path.endsWith('/upsert'))).toHaveLength(3);
 	});
 
+	e2e('an order without names gets a deal named after the email, not "WooCommerce Order #N ( )"', async () => {
+		const order = await placeOrder({
+			billing: { ...woo.addOrder().billing, first_name: '', last_name: '', company: '', email: 'no.names@example.com' },
+		});
+		const deals = dealsFor(order.id);
+		expect(deals).toHaveLength(1);
+		expect(deals[0].Deal_Name).toBe(`WooCommerce Order #${order.number} (no.names@example.com)`);
+		expect(contactsFor('no.names@example.com')[0]).toMatchObject({ Last_Name: 'no.names' });
+		expect(await deadLetters(order.id)).toEqual([]);
+	});
+
 	e2e('a second order from the same email updates the contact and adds a second deal', async () => {
 		const first = await placeOrder({ billing: { ...woo.addOrder().billing, email: 'Repeat.Buyer@Example.com', company: '' } });
 		const before = zoho.apiCalls().length;

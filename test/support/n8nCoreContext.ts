@@ -58,14 +58,14 @@ export interface CredentialStore {
 
 /** n8n's CredentialsHelper for one credential (see the file comment for why this is not n8n's own). */
 export class TestCredentialsHelper extends ICredentialsHelper {
+	private readonly type: string;
+
 	constructor(
-		private readonly type: string,
 		private readonly credential: ICredentialType,
 		private readonly store: CredentialStore,
-		private readonly expressionWorkflow: Workflow,
-		private readonly node: INode,
 	) {
 		super();
+		this.type = credential.name;
 	}
 
 	getParentTypes(name: string): string[] {
@@ -81,8 +81,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const data: IDataObject = {};
 		for (const property of this.credential.properties) data[property.name] = property.default as IDataObject[string];
 		Object.assign(data, JSON.parse(JSON.stringify(this.store.stored)) as IDataObject);
-		const resolved = this.expressionWorkflow.expression.getComplexParameterValue(
-			this.node,
+		const resolved = expressionWorkflow.expression.getComplexParameterValue(
+			mockNode,
 			data as INodeParameters,
 			'internal',
 			{},
@@ -137,8 +137,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const resolve = (value: unknown) =>
 			typeof value === 'string' && value.startsWith('=')
 				? String(
-						this.expressionWorkflow.expression.getSimpleParameterValue(
-							this.node,
+						expressionWorkflow.expression.getSimpleParameterValue(
+							mockNode,
 							value,
 							'internal',
 							{ $credentials: credentials } as never,
@@ -351,7 +351,7 @@ export const expressionWorkflow = new Workflow({
 
 /** A Zoho credential's data as n8n hands it to a node: stored data + defaults, expressions resolved. */
 export function resolveCredentialData(type: ZohoCredentialType, stored: IDataObject): IDataObject {
-	const helper = new TestCredentialsHelper(type, zohoCredentials[type], { stored, tokenRequests: 0 }, expressionWorkflow, mockNode);
+	const helper = new TestCredentialsHelper(zohoCredentials[type], { stored, tokenRequests: 0 });
 	return helper.resolved();
 }
 
@@ -402,13 +402,7 @@ export function createZohoContext(options: ZohoContextOptions): ZohoContext<Exec
 		credentials: { [credentialType]: { id: options.credentialId ?? 'cred-1', name: 'Zoho test' } },
 	};
 	const workflow = workflowFor(node, options.nodeType ?? zohoNodeType);
-	const credentialsHelper = new TestCredentialsHelper(
-		credentialType,
-		zohoCredentials[credentialType],
-		store,
-		expressionWorkflow,
-		mockNode,
-	);
+	const credentialsHelper = new TestCredentialsHelper(zohoCredentials[credentialType], store);
 	const coreOptions = { workflow, node, credentialsHelper, executionId: options.executionId, items: options.items };
 	const context = options.kind === 'loadOptions' ? loadOptionsContext(coreOptions) : executeContext(coreOptions);
 	return {

@@ -27,8 +27,6 @@ import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.
 import type { ZohoEmulator } from '../emulators/zoho';
 import {
 	executeContext,
-	expressionWorkflow,
-	mockNode,
 	TestCredentialsHelper,
 	zohoCredentials,
 	type ZohoCredentialType,
@@ -189,13 +187,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	const runOnce = async (): Promise<INodeExecutionData[][]> => {
 		// n8n persists refreshed tokens (preAuthentication / OAuth2 refresh) in its database: the helper writes to `stored`
 		const store = { stored: storedCredential(emulator, credentialType), tokenRequests: 0 };
-		const credentialsHelper = new TestCredentialsHelper(
-			credentialType,
-			zohoCredentials[credentialType],
-			store,
-			expressionWorkflow,
-			mockNode,
-		);
+		const credentialsHelper = new TestCredentialsHelper(zohoCredentials[credentialType], store);
 		const context = executeContext({ workflow, node: workflowNode, credentialsHelper, executionId, items: inputItems });
 		return (await nodeType.execute!.call(context)) as INodeExecutionData[][];
 	};

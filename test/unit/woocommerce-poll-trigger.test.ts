@@ -10,8 +10,6 @@ import {
 } from '../../nodes/WooCommerceOrderPollTrigger/pollCursor';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import {
-	expressionWorkflow,
-	mockNode,
 	pollContext as corePollContext,
 	TestCredentialsHelper,
 	workflowFor,
@@ -44,13 +42,7 @@ function pollContext(setup: PollSetup): IPollFunctions {
 		credentials: { wooCommerceStoreApi: { id: 'woo-1', name: 'Store' } },
 	};
 	const workflow = workflowFor(pollNode, trigger, { staticData: setup.staticData });
-	const credentialsHelper = new TestCredentialsHelper(
-		'wooCommerceStoreApi',
-		credentialType,
-		{ stored: setup.credentials, tokenRequests: 0 },
-		expressionWorkflow,
-		mockNode,
-	);
+	const credentialsHelper = new TestCredentialsHelper(credentialType, { stored: setup.credentials, tokenRequests: 0 });
 	return corePollContext({ workflow, node: pollNode, credentialsHelper }, setup.mode ?? 'trigger');
 }
 

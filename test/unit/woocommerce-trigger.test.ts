@@ -13,9 +13,7 @@ import {
 	wcSignature,
 } from '../emulators/woocommerce';
 import {
-	expressionWorkflow,
 	hookContext as coreHookContext,
-	mockNode,
 	n8nHttpRequest,
 	recordedLogger,
 	TestCredentialsHelper,
@@ -52,13 +50,7 @@ function coreOptions(setup: { credentials?: IDataObject; params?: IDataObject; s
 		parameters: (setup.params ?? {}) as INodeParameters,
 		credentials: { wooCommerceStoreApi: { id: 'woo-1', name: 'Store' } },
 	};
-	const credentialsHelper = new TestCredentialsHelper(
-		'wooCommerceStoreApi',
-		credentialType,
-		{ stored: setup.credentials ?? {}, tokenRequests: 0 },
-		expressionWorkflow,
-		mockNode,
-	);
+	const credentialsHelper = new TestCredentialsHelper(credentialType, { stored: setup.credentials ?? {}, tokenRequests: 0 });
 	const workflow = workflowFor(triggerNode, trigger, { staticData: setup.staticData, name: 'Orders to Zoho' });
 	return { workflow, node: triggerNode, credentialsHelper, webhookBaseUrl };
 }
