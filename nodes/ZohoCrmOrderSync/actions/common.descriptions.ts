@@ -80,6 +80,18 @@ export function customFieldsProperty(
 	};
 }
 
+/** The order's currency (Deals and Sales Orders); the mapping sends it only when the org has multi-currency on. */
+export function currencyProperty(displayOptions: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		default: '={{ $json.currency }}',
+		description: 'ISO currency code; only sent when multi-currency is on in your Zoho org',
+		displayOptions,
+	};
+}
+
 /** Order-id field: the unique Zoho field that makes one Deal / Sales Order per WooCommerce order. */
 export function orderIdProperties(displayOptions: INodeProperties['displayOptions']): INodeProperties[] {
 	return [

@@ -20,6 +20,11 @@ export function validationFailure(operation: string, message: string, details: I
 	return { ok: false, error: localFailure(operation, 'validation', message, details) };
 }
 
+/** The same failure for every item, e.g. when what all of them need (the order-id field) is missing. */
+export function failEvery(indices: number[], error: ZohoSyncError): Map<number, ItemOutcome> {
+	return new Map(indices.map((index) => [index, { ok: false, error }]));
+}
+
 /** The item as it continues: the order it came with, plus what Zoho answered under `zoho.<what>`. */
 export function withZohoResult(item: INodeExecutionData, results: IDataObject): IDataObject {
 	const previous = (item.json.zoho as IDataObject | undefined) ?? {};

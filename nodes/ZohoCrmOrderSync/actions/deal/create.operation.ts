@@ -6,10 +6,10 @@ import {
 	writeOrderGroups,
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
-import { recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import { failEvery, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
@@ -64,14 +64,7 @@ export const description: INodeProperties[] = [
 		description: 'Order total as placed (refunds are listed in the description, not subtracted)',
 		displayOptions,
 	},
-	{
-		displayName: 'Currency',
-		name: 'currency',
-		type: 'string',
-		default: '={{ $json.currency }}',
-		description: 'ISO currency code; only sent when multi-currency is on in your Zoho org',
-		displayOptions,
-	},
+	currencyProperty(displayOptions),
 	{
 		displayName: 'Contact ID',
 		name: 'contactId',
@@ -130,10 +123,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const orderIdField = readOrderIdField.call(this);
 
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, 'deal.create');
-	if (plan.kind === 'failed') {
-		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
-		return outcomes;
-	}
+	if (plan.kind === 'failed') return failEvery(indices, plan.error);
 
 	const byOrder: OrderGroups = new Map();
 	for (const index of indices) {

@@ -10,7 +10,7 @@ import {
 } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
-import { groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import { failEvery, groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import {
 	buildProductRecords,
 	buildSalesOrderRecord,
@@ -19,7 +19,7 @@ import {
 	type WooOrder,
 } from '../../mapping';
 import type { ItemOutcome, ZohoRecordResult } from '../../types';
-import { callOptions, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['salesOrder'], operation: ['create'] } };
@@ -79,14 +79,7 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.customer_note }}',
 		displayOptions,
 	},
-	{
-		displayName: 'Currency',
-		name: 'currency',
-		type: 'string',
-		default: '={{ $json.currency }}',
-		description: 'ISO currency code; only sent when multi-currency is on in your Zoho org',
-		displayOptions,
-	},
+	currencyProperty(displayOptions),
 	...orderIdProperties(displayOptions),
 	customFieldsProperty('Sales_Orders', 'getSalesOrderFields', displayOptions),
 	{ ...callOptions, displayOptions },
@@ -108,10 +101,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const outcomes = new Map<number, ItemOutcome>();
 	const orderIdField = readOrderIdField.call(this);
 	const plan = await planOrderKeyedWrite.call(this, 'Sales_Orders', orderIdField, 'salesOrder.create');
-	if (plan.kind === 'failed') {
-		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
-		return outcomes;
-	}
+	if (plan.kind === 'failed') return failEvery(indices, plan.error);
 	const productKeyField = await productDuplicateField.call(this);
 
 	const products = new Map<string, IDataObject>();
