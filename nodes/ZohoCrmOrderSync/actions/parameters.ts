@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WriteSettings } from '../helpers/groupedWrites';
-import { DEFAULT_MAX_RETRY_WAIT_MS, isRetryOnFailRun, retryWaitBudgetMs } from '../transport';
+import { isRetryOnFailRun, retryWaitBudgetMs } from '../transport';
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
 
@@ -10,10 +10,7 @@ export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSe
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		limits: {
-			maxRetryWaitMs: retryWaitBudgetMs(
-				options.maxRetryWaitSeconds ?? DEFAULT_MAX_RETRY_WAIT_MS / 1000,
-				isRetryOnFailRun(this),
-			),
+			maxRetryWaitMs: retryWaitBudgetMs(options.maxRetryWaitSeconds, isRetryOnFailRun(this)),
 			maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
 		},
 		trigger: options.runAutomation === false ? [] : undefined,
