@@ -91,11 +91,14 @@ export class WooCommerceEmulator implements WooStore {
 		this.consumerSecret = options.consumerSecret ?? 'cs_test';
 		this.keyPermissions = options.keyPermissions ?? 'read_write';
 		this.ssl = options.ssl ?? false;
+		this.webhooks = structuredClone(options.webhooks ?? []);
+		this.nextWebhookId = Math.max(0, ...this.webhooks.map((webhook) => webhook.id)) + 1;
 	}
 
 	static async start(options: WooEmulatorOptions = {}): Promise<WooCommerceEmulator> {
 		let emulator: WooCommerceEmulator | undefined;
 		const server = http.createServer((req, res) => {
+			if (options.extraRoutes?.(req, res)) return;
 			void emulator!.handle(req, res);
 		});
 		await new Promise<void>((resolve, reject) => {

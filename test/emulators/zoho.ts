@@ -27,7 +27,7 @@ import {
 	findField,
 } from './zoho/schema';
 import { Answer, errorAnswer, errorBody, parseFormBody, readBody, send, zohoTime } from './zoho/http';
-import { EXCHANGE_RATES, EmulatedRecord, RecordStore, StoredRecord } from './zoho/store';
+import { EXCHANGE_RATES, EmulatedRecord, RecordStore, RecordStoreSnapshot, StoredRecord } from './zoho/store';
 import {
 	RecordIssue,
 	checkMandatory,
@@ -73,6 +73,17 @@ export interface ZohoEmulatorOptions {
 	concurrencyLimit?: number;
 	/** Scopes granted to minted tokens (default: every scope the emulator checks). */
 	scopes?: string[];
+	/**
+	 * Tried first for every request; returns true when it answered (the demo's org page, test/demo/). What it does
+	 * not answer is the accounts server and the CRM API as usual.
+	 */
+	extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+}
+
+/** The org's records and recorded calls as plain data (the demo keeps its org between starts). */
+export interface ZohoSnapshot {
+	store: RecordStoreSnapshot;
+	calls: RecordedCall[];
 }
 
 export interface RecordedCall {
@@ -194,7 +205,9 @@ export class ZohoEmulator {
 
 	calls: RecordedCall[] = [];
 
-	private readonly options: Required<Omit<ZohoEmulatorOptions, 'port' | 'clientId' | 'clientSecret' | 'refreshToken'>>;
+	private readonly options: Required<
+		Omit<ZohoEmulatorOptions, 'port' | 'clientId' | 'clientSecret' | 'refreshToken' | 'extraRoutes'>
+	>;
 
 	private modules: Map<string, ModuleDef>;
 
@@ -244,6 +257,7 @@ export class ZohoEmulator {
 		this.modules = buildModules(this.options);
 		this.store = new RecordStore(() => this.modules);
 		this.server = createServer((request, response) => {
+			if (options.extraRoutes?.(request, response)) return;
 			this.handle(request, response).catch((error: Error) => {
 				if (!response.headersSent) send(response, errorAnswer(500, 'INTERNAL_ERROR', { emulator: error.message }));
 			});
@@ -308,6 +322,16 @@ export class ZohoEmulator {
 	revokeRefreshToken(): void {
 		this.revokedRefreshTokens.add(this.refreshToken);
 		for (const token of this.tokens.values()) if (token.refreshToken === this.refreshToken) token.valid = false;
+	}
+
+	snapshot(): ZohoSnapshot {
+		return structuredClone({ store: this.store.dump(), calls: this.calls });
+	}
+
+	/** Records and recorded calls (so credits) from snapshot(); custom fields, tokens and faults are not part of it. */
+	restore(snapshot: ZohoSnapshot): void {
+		this.store.load(snapshot.store);
+		this.calls = structuredClone(snapshot.calls);
 	}
 
 	inject(fault: ZohoFault): void {

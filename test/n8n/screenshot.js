@@ -8,7 +8,7 @@
  * - opens each workflow in headless Debian Chromium (playwright-core drives it; it downloads no browser),
  *   closes any first-run popups, zooms to fit and writes workflows/<name>.png (1600x900).
  *
- * Chromium: /usr/bin/chromium (apt-get install chromium), or CHROMIUM_PATH.
+ * Chromium: see chromium.js.
  * Only some workflows: `node test/n8n/screenshot.js woocommerce-to-zohocrm`.
  */
 'use strict';
@@ -18,10 +18,10 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { chromium } = require('playwright-core');
+const { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } = require('./chromium');
 const harness = require('./harness');
 
 const WORKFLOWS_DIR = path.join(harness.REPO_ROOT, 'workflows');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const VIEWPORT = { width: 1600, height: 900 };
 
 /** workflow file (without .json) → picture written next to it */
@@ -51,20 +51,6 @@ const PLACEHOLDER_CREDENTIALS = [
 			refreshToken: '1000.placeholder.placeholder',
 		},
 	},
-];
-
-// Without the background-networking flags Chromium keeps calling Google services, which a closed network refuses.
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--disable-dev-shm-usage',
-	'--hide-scrollbars',
 ];
 
 function say(message) {
@@ -155,9 +141,7 @@ async function main() {
 	for (const name of names) {
 		if (!fs.existsSync(path.join(WORKFLOWS_DIR, `${name}.json`))) throw new Error(`no workflows/${name}.json`);
 	}
-	if (!fs.existsSync(CHROMIUM_PATH)) {
-		throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-	}
+	assertChromium();
 	const workflows = names.map(readWorkflow);
 
 	const n8n = await harness.startN8n({ workflows, credentials: PLACEHOLDER_CREDENTIALS, publish: [] });

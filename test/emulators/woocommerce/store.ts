@@ -1,4 +1,5 @@
 /** The WooCommerce emulator's data: webhooks, orders, the API key and what was called and sent. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface WooEmulatorOptions {
 	consumerKey?: string;
@@ -12,6 +13,13 @@ export interface WooEmulatorOptions {
 	 * sets HTTPS=on) and therefore reads Basic auth and consumer_key/consumer_secret query parameters.
 	 */
 	ssl?: boolean;
+	/**
+	 * Tried first for every request; returns true when it answered (the demo's store page, test/demo/). What it does
+	 * not answer is the store's REST API as usual.
+	 */
+	extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+	/** Webhooks the store already has (a real store keeps them across restarts of n8n; the demo saves them). */
+	webhooks?: WooWebhook[];
 }
 
 export type WooWebhookStatus = 'active' | 'paused' | 'disabled';

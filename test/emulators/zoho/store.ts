@@ -41,6 +41,11 @@ export const duplicateKey = (value: unknown): string | undefined => {
 	return String(value).trim().toLowerCase();
 };
 
+export interface RecordStoreSnapshot {
+	idCounter: string;
+	records: StoredRecord[];
+}
+
 export class RecordStore {
 	private readonly byModule = new Map<string, StoredRecord[]>();
 
@@ -56,6 +61,16 @@ export class RecordStore {
 
 	clear(): void {
 		this.byModule.clear();
+	}
+
+	dump(): RecordStoreSnapshot {
+		return { idCounter: String(this.idCounter), records: [...this.byModule.values()].flat() };
+	}
+
+	load(snapshot: RecordStoreSnapshot): void {
+		this.byModule.clear();
+		for (const stored of snapshot.records) this.list(stored.module).push(clone(stored));
+		this.idCounter = BigInt(snapshot.idCounter);
 	}
 
 	list(module: string): StoredRecord[] {

@@ -1,0 +1,150 @@
+/**
+ * The `npm start` demo in a real browser (Debian Chromium driven by playwright-core): an order placed on the demo
+ * store's page becomes a deal on the demo Zoho org's page and a successful execution in n8n; with "Zoho refuses the
+ * next order" switched on, the next order lands as a row in n8n's dead-letter Data Table.
+ *
+ * It also takes the README's pictures: into .n8n-test/demo-screenshots/, or DEMO_SCREENSHOT_DIR
+ * (`npm run screenshot:demo` writes docs/demo/).
+ */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+
+import { getFreePort, REPO_ROOT } from '../n8n/harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } from '../n8n/chromium';
+import { DEAD_LETTER_TABLE, startDemo } from '../demo/demo';
+import type { Demo } from '../demo/demo';
+import { e2eTest } from './support';
+
+const SHOTS = process.env.DEMO_SCREENSHOT_DIR
+	? path.resolve(process.env.DEMO_SCREENSHOT_DIR)
+	: path.join(REPO_ROOT, '.n8n-test', 'demo-screenshots');
+const VIEWPORT = { width: 1440, height: 900 };
+
+let demo: Demo | undefined;
+let context: BrowserContext | undefined;
+let browserProfile: string | undefined;
+const e2e = e2eTest(() => demo?.n8n);
+const timings: string[] = [];
+
+async function shot(page: Page, name: string): Promise<void> {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	await page.mouse.move(VIEWPORT.width - 2, VIEWPORT.height - 2);
+	await page.screenshot({ path: path.join(SHOTS, `${name}.png`), type: 'png' });
+}
+
+/** Clicks "Place an order" and returns the order number the page reports. */
+async function placeOrderOnStorePage(page: Page): Promise<string> {
+	await page.getByRole('button', { name: 'Place an order' }).click();
+	const flash = page.locator('#flash', { hasText: /Placed order #\d+/ });
+	await flash.waitFor({ timeout: 10_000 });
+	return /#(\d+)/.exec((await flash.textContent()) ?? '')![1];
+}
+
+/** Closes what the editor pops up on a first visit. */
+async function dismissPopups(page: Page): Promise<void> {
+	for (let round = 0; round < 3; round++) {
+		await page.keyboard.press('Escape');
+		const closers = page.locator(
+			'.el-dialog__headerbtn:visible, .el-message-box__headerbtn:visible, .el-notification__closeBtn:visible, [data-test-id="close-button"]:visible',
+		);
+		const count = await closers.count();
+		if (count === 0) return;
+		for (let index = count - 1; index >= 0; index--) await closers.nth(index).click({ timeout: 2000 }).catch(() => undefined);
+		await page.waitForTimeout(300);
+	}
+}
+
+beforeAll(async () => {
+	assertChromium();
+	const [n8nPort, storePort, zohoPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
+	fs.mkdirSync(path.join(REPO_ROOT, '.n8n-test'), { recursive: true });
+	const folder = fs.mkdtempSync(path.join(REPO_ROOT, '.n8n-test', 'run-demo-'));
+	demo = await startDemo({ folder, fresh: true, n8nPort, storePort, zohoPort });
+	timings.push(`demo started in ${demo.startSeconds.toFixed(1)} s`);
+	browserProfile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-demo-chromium-'));
+	context = await chromium.launchPersistentContext(browserProfile, {
+		executablePath: CHROMIUM_PATH,
+		args: CHROMIUM_ARGS,
+		viewport: VIEWPORT,
+		deviceScaleFactor: 1,
+		locale: 'en-US',
+	});
+	// signs in as a user would; the n8n-auth cookie lands in the browser's cookie jar
+	const login = await context.request.post(`${demo.editorUrl}/rest/login`, {
+		data: { emailOrLdapLoginId: demo.login.email, password: demo.login.password },
+	});
+	expect(login.status()).toBe(200);
+}, 300_000);
+
+afterAll(async () => {
+	console.log(`demo timings: ${timings.join('; ')}`);
+	await context?.close();
+	await demo?.stop();
+	if (browserProfile) fs.rmSync(browserProfile, { recursive: true, force: true });
+}, 60_000);
+
+describe('npm start demo in Chromium', () => {
+	e2e('an order placed on the store page shows up as a deal on the Zoho page and a successful execution in n8n', async () => {
+		const { n8n, dealWorkflowId } = demo!;
+		const store = await context!.newPage();
+		await store.goto(`${demo!.storeUrl}/`);
+		await store.locator('#webhooks', { hasText: 'order.created' }).waitFor({ timeout: 10_000 });
+
+		const clicked = Date.now();
+		const number = await placeOrderOnStorePage(store);
+
+		const zoho = await context!.newPage();
+		await zoho.goto(`${demo!.zohoUrl}/`);
+		await zoho.locator('#deals').getByText(`WooCommerce Order #${number} `).waitFor({ timeout: 30_000 });
+		timings.push(`click → deal on the Zoho page ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
+		expect(demo!.zoho.records('Deals').filter((deal) => deal.WooCommerce_Order_ID === number)).toHaveLength(1);
+		// the store's row of the order shows the webhook delivery n8n answered with 200
+		await store.locator('#orders tr', { hasText: `#${number}` }).locator('.ok', { hasText: '200' }).waitFor({ timeout: 10_000 });
+
+		const [execution] = await n8n.waitForExecutions(1, { workflowId: dealWorkflowId });
+		expect(execution.status).toBe('success');
+		const editor = await context!.newPage();
+		await editor.goto(`${demo!.editorUrl}/workflow/${dealWorkflowId}/executions/${execution.id}`);
+		// the execution preview: the canvas with the nodes that ran, and the execution listed as succeeded
+		await editor.getByText(/Succeeded/).first().waitFor({ timeout: 30_000 });
+		await editor.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
+		await dismissPopups(editor);
+
+		await shot(store, 'demo-store');
+		await shot(zoho, 'demo-zoho');
+		await shot(editor, 'demo-n8n-execution');
+	});
+
+	e2e('with "Zoho refuses the next order" on, the next order becomes a row of the dead-letter table in n8n', async () => {
+		const { n8n, dealWorkflowId } = demo!;
+		const store = await context!.newPage();
+		await store.goto(`${demo!.storeUrl}/`);
+		await store.getByRole('button', { name: /Zoho refuses the next order/ }).click();
+		await store.locator('#flash', { hasText: '400 INVALID_DATA' }).waitFor({ timeout: 10_000 });
+		const number = await placeOrderOnStorePage(store);
+
+		await n8n.waitForExecutions(2, { workflowId: dealWorkflowId, timeoutMs: 60_000 });
+		const tables = await n8n.rest(
+			'GET',
+			`/data-tables-global?${new URLSearchParams({ filter: JSON.stringify({ name: DEAD_LETTER_TABLE }) })}`,
+		);
+		const table = tables.data.find((candidate: { name: string }) => candidate.name === DEAD_LETTER_TABLE);
+		expect(table).toBeDefined();
+
+		const editor = await context!.newPage();
+		await editor.goto(`${demo!.editorUrl}/projects/${table.projectId}/datatables/${table.id}`);
+		const order = demo!.woo.orders.find((candidate) => candidate.number === number)!;
+		await editor.getByText(order.billing.email).first().waitFor({ timeout: 30_000 });
+		await editor.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
+		await dismissPopups(editor);
+		await shot(editor, 'demo-n8n-dead-letters');
+
+		const rows = await n8n.dataTableRows(DEAD_LETTER_TABLE);
+		expect(rows.filter((row) => String(row.orderId) === number)).toHaveLength(1);
+		expect(demo!.zoho.records('Deals').filter((deal) => deal.WooCommerce_Order_ID === number)).toEqual([]);
+	});
+});
