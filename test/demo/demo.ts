@@ -93,7 +93,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	);
 	const refusedEmails = new Set<string>(saved?.refusedEmails ?? []);
 	let refuseNextOrder = false;
-	const armed: string[] = [];
 	let nextItemId = saved?.nextItemId ?? 1000;
 
 	// pages first: the handlers only run once both servers are up
@@ -139,7 +138,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			refusedEmails.clear();
 			refuseNextOrder = false;
 			refuseMarkedEmails();
-			armed.length = 0;
 			return 'Zoho behaves again. Replay the dead letters from n8n (workflow “Zoho Sync: replay dead letters”).';
 		},
 	};
@@ -152,7 +150,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				'GET /demo/state': () =>
 					json({
 						links: links(),
-						armed: [...armed, ...(refuseNextOrder ? ['the next order is refused'] : [])],
+						refuseNextOrder,
 						webhooks: woo!.webhooks,
 						orders: [...woo!.orders].reverse(),
 						deliveries: Object.fromEntries(deliveries),
@@ -164,9 +162,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				'POST /demo/faults': async (body) => {
 					const fault = faults[String(body.fault)];
 					if (!fault) return json({ message: `unknown fault ${body.fault}` }, 400);
-					const message = fault();
-					if (body.fault !== 'clear' && body.fault !== 'refuse-next-order') armed.push(message);
-					return json({ message });
+					return json({ message: fault() });
 				},
 			}),
 	});
@@ -324,7 +320,8 @@ function route(
 /** What the org page shows: the records a real org would hold, newest first, and the API calls with credits. */
 function orgView(zoho: ZohoEmulator, links: Record<string, string>) {
 	const newestFirst = (module: string) => zoho.records(module).reverse();
-	const calls = zoho.apiCalls();
+	// the token endpoint too: an expired token shows as 401, a token refresh, the call again
+	const calls = zoho.calls;
 	return {
 		links,
 		deals: newestFirst('Deals'),

@@ -65,7 +65,7 @@ export function storePage(): string {
 	<button data-fault="expire-token">Expire the access token</button>
 	<button data-fault="clear">Back to normal</button>
 	<div class="muted">Refused orders land in n8n's Data Table <b>zoho_sync_dead_letters</b>; after "Back to normal", run the workflow
-	<b>Zoho Sync: Replay Dead Letters</b> in n8n to replay them.</div>
+	<b>Zoho Sync: replay dead letters</b> in n8n to replay them.</div>
 	<div id="armed" class="muted"></div>
 </section>
 <section><h2>Webhooks registered by n8n</h2><table id="webhooks"></table></section>
@@ -99,7 +99,7 @@ const delivery = (d) => !d ? '<span class="muted">—</span>' : d.status === 'se
 async function refresh() {
 	const state = await getJson('/demo/state');
 	document.getElementById('links').innerHTML = 'n8n: <a href="' + esc(state.links.n8n) + '">' + esc(state.links.n8n) + '</a> · Zoho: <a href="' + esc(state.links.zoho) + '">' + esc(state.links.zoho) + '</a>';
-	document.getElementById('armed').textContent = state.armed.length ? 'Armed: ' + state.armed.join('; ') : '';
+	document.getElementById('armed').textContent = state.refuseNextOrder ? 'Zoho will refuse the next order placed.' : '';
 	table('webhooks', state.webhooks, [
 		['ID', (w) => esc(w.id)], ['Name', (w) => esc(w.name)], ['Topic', (w) => esc(w.topic)], ['Status', (w) => esc(w.status)],
 		['Delivery URL', (w) => '<code>' + esc(w.delivery_url) + '</code>'],
@@ -160,7 +160,7 @@ async function refresh() {
 	document.getElementById('credits').textContent = '— ' + org.callCount + ' calls, ' + org.creditsUsed + ' credits used (of 50000 a day)';
 	table('calls', org.calls, [
 		['Time', (c) => esc(c.time)], ['Call', (c) => '<code>' + esc(c.method + ' ' + c.path) + '</code>'],
-		['Status', (c) => '<span class="' + (c.status >= 200 && c.status < 300 ? 'ok' : 'bad') + '">' + esc(c.status) + '</span>' + (c.code ? ' <span class="muted">' + esc(c.code) + '</span>' : '')],
+		['Status', (c) => '<span class="' + (c.status >= 200 && c.status < 300 ? 'ok' : 'bad') + '">' + esc(c.status || 'dropped') + '</span>'],
 		['Credits', (c) => esc(c.credits), 'num'],
 	], 'No calls yet.');
 }

@@ -25,7 +25,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 		stopping = true;
 		say(`stopping (${signal})…`);
 		demo.stop().then(
-			() => process.exit(0),
+			() => {
+				say('stopped; the demo state is kept for the next start');
+				process.exit(0);
+			},
 			(error) => {
 				console.error(error);
 				process.exit(1);
