@@ -8,6 +8,7 @@
  * State (n8n's user folder, the store's orders, the org's records and API calls) lives in one folder and is kept
  * between starts; `fresh` removes it first.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { startN8n, OWNER, REPO_ROOT } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
-import type { WooOrderRecord } from '../emulators/woocommerce';
+import type { WooOrderRecord, WooWebhook } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
 import type { ZohoSnapshot } from '../emulators/zoho';
 import { credentialRef, wooCommerceCredential, zohoRefreshTokenCredential } from '../e2e/support';
@@ -46,6 +47,7 @@ interface Delivery {
 
 interface SavedState {
 	orders: WooOrderRecord[];
+	webhooks: WooWebhook[];
 	deliveries: Record<string, Delivery>;
 	refusedEmails: string[];
 	nextItemId: number;
@@ -106,6 +108,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		extraRoutes: (request, response) =>
 			route(request, response, {
 				'GET /': () => html(zohoPage()),
+				'GET /favicon.ico': () => ({ status: 204, type: 'image/x-icon', body: '' }),
 				'GET /demo/org': () => json(orgView(zoho!, links())),
 			}),
 	});
@@ -144,9 +147,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
 	woo = await WooCommerceEmulator.start({
 		port: options.storePort ?? 5690,
+		webhooks: saved?.webhooks,
 		extraRoutes: (request, response) =>
 			route(request, response, {
 				'GET /': () => html(storePage()),
+				'GET /favicon.ico': () => ({ status: 204, type: 'image/x-icon', body: '' }),
 				'GET /demo/state': () =>
 					json({
 						links: links(),
@@ -209,6 +214,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	const save = () => {
 		const state: SavedState = {
 			orders: woo!.orders,
+			webhooks: woo!.webhooks,
 			deliveries: Object.fromEntries(deliveries),
 			refusedEmails: [...refusedEmails],
 			nextItemId,
@@ -219,7 +225,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	};
 	let savedSignature = '';
 	const saver = setInterval(() => {
-		const signature = `${woo!.orders.length}:${zoho!.calls.length}:${refusedEmails.size}:${JSON.stringify([...deliveries.values()].slice(-50))}`;
+		const signature = `${JSON.stringify(woo!.webhooks)}:${woo!.orders.length}:${zoho!.calls.length}:${refusedEmails.size}:${JSON.stringify([...deliveries.values()].slice(-50))}`;
 		if (signature === savedSignature) return;
 		savedSignature = signature;
 		save();
@@ -228,20 +234,28 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
 	const dealWorkflow = readWorkflow('woocommerce-to-zohocrm.json');
 	const replayWorkflow = readWorkflow('dead-letter-replay.json');
+	const credentials = [
+		wooCommerceCredential(credentialRef(dealWorkflow, 'wooCommerceStoreApi'), woo),
+		zohoRefreshTokenCredential(credentialRef(dealWorkflow, 'zohoCrmRefreshTokenApi'), zoho),
+	];
+	// n8n's CLI takes half a minute to import and publish; skipped when the folder already holds exactly these
+	// credentials and workflows (a changed workflow file or port imports again, which also overwrites edits)
+	const importedFile = path.join(folder, 'imported.sha256');
+	const imported = createHash('sha256').update(JSON.stringify({ credentials, dealWorkflow, replayWorkflow })).digest('hex');
+	const upToDate = fs.existsSync(importedFile) && fs.readFileSync(importedFile, 'utf8') === imported;
 	let n8n: N8nInstance;
 	try {
 		n8n = await startN8n({
 			userFolder: path.join(folder, 'n8n'),
 			port: n8nPort,
-			credentials: [
-				wooCommerceCredential(credentialRef(dealWorkflow, 'wooCommerceStoreApi'), woo),
-				zohoRefreshTokenCredential(credentialRef(dealWorkflow, 'zohoCrmRefreshTokenApi'), zoho),
-			],
-			workflows: [dealWorkflow, replayWorkflow],
-			publish: [dealWorkflow.id],
+			credentials: upToDate ? [] : credentials,
+			workflows: upToDate ? [] : [dealWorkflow, replayWorkflow],
+			publish: upToDate ? [] : [dealWorkflow.id],
 			echo: options.echo ?? false,
 			env: { N8N_EDITOR_BASE_URL: `${editorUrl}/` },
 		});
+		if (saved) await ensureStoreWebhook(n8n, woo, dealWorkflow.id, { reimported: !upToDate });
+		fs.writeFileSync(importedFile, imported);
 		// creates the owner account on the first start (later starts sign in)
 		await n8n.rest('GET', '/login');
 	} catch (error) {
@@ -271,6 +285,36 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			await zoho!.stop();
 		},
 	};
+}
+
+/**
+ * n8n registers a trigger's webhook only when the workflow is published, not at each start: like a real store, the
+ * demo store keeps its webhooks between starts. When the store has none for n8n, or n8n's copy of the webhook
+ * secret was replaced by a new import of the workflow, the workflow is unpublished and published again — what a
+ * user would do — so that the trigger registers a new webhook.
+ */
+async function ensureStoreWebhook(
+	n8n: N8nInstance,
+	woo: WooCommerceEmulator,
+	workflowId: string,
+	{ reimported }: { reimported: boolean },
+): Promise<void> {
+	const status = await n8n.waitForPublication(workflowId, {
+		expect: ['published', 'partial', 'failed', 'not_published'],
+	});
+	if (status.status === 'not_published') return; // unpublished in the editor: left so
+	const registered = woo.webhooks.some(
+		(webhook) =>
+			webhook.status === 'active' &&
+			webhook.topic === 'order.created' &&
+			webhook.delivery_url.startsWith(`${n8n.baseUrl}/webhook/`),
+	);
+	if (registered && !reimported && status.status === 'published') return;
+	await n8n.deactivateWorkflow(workflowId);
+	const republished = await n8n.activateWorkflow(workflowId);
+	if (republished.status !== 'published') {
+		throw new Error(`the deal workflow did not publish again: ${JSON.stringify(republished)}\n${n8n.logsTail()}`);
+	}
 }
 
 // ---------------------------------------------------------------------------------------------------------------
