@@ -142,6 +142,14 @@ describe('npm start demo in Chromium', () => {
 		await editor.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
 		await dismissPopups(editor);
 		await shot(editor, 'demo-n8n-dead-letters');
+		// both pages again, now with the refused order and Zoho's 400
+		await store.reload();
+		await store.locator('#orders tr', { hasText: `#${number}` }).waitFor({ timeout: 10_000 });
+		await shot(store, 'demo-store');
+		const zoho = await context!.newPage();
+		await zoho.goto(`${demo!.zohoUrl}/`);
+		await zoho.locator('#calls .bad', { hasText: '400' }).first().waitFor({ timeout: 10_000 });
+		await shot(zoho, 'demo-zoho');
 
 		const rows = await n8n.dataTableRows(DEAD_LETTER_TABLE);
 		expect(rows.filter((row) => String(row.orderId) === number)).toHaveLength(1);
