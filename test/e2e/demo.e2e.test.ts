@@ -60,7 +60,9 @@ async function dismissPopups(page: Page): Promise<void> {
 
 beforeAll(async () => {
 	assertChromium();
-	const [n8nPort, storePort, zohoPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
+	// free ports, or the ones `npm start` uses when given (the README's pictures show those)
+	const port = async (variable: string) => Number(process.env[variable] || (await getFreePort()));
+	const [n8nPort, storePort, zohoPort] = [await port('N8N_PORT'), await port('DEMO_STORE_PORT'), await port('DEMO_ZOHO_PORT')];
 	fs.mkdirSync(path.join(REPO_ROOT, '.n8n-test'), { recursive: true });
 	const folder = fs.mkdtempSync(path.join(REPO_ROOT, '.n8n-test', 'run-demo-'));
 	demo = await startDemo({ folder, fresh: true, n8nPort, storePort, zohoPort });
