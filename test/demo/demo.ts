@@ -21,6 +21,7 @@ import { ZohoEmulator } from '../emulators/zoho';
 import type { ZohoSnapshot } from '../emulators/zoho';
 import { credentialRef, wooCommerceCredential, zohoRefreshTokenCredential } from '../e2e/support';
 import { randomOrder } from './orders';
+import type { Random } from './orders';
 import { storePage, zohoPage } from './pages';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
@@ -37,6 +38,8 @@ export interface DemoOptions {
 	n8nPort?: number;
 	storePort?: number;
 	zohoPort?: number;
+	/** Where the random orders come from (default Math.random; the browser test seeds it for its pictures). */
+	random?: Random;
 	/** Echo n8n's log to stdout (default false: it is appended to <folder>/n8n/n8n.log on stop). */
 	echo?: boolean;
 }
@@ -196,7 +199,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	function placeOrders(count: number): WooOrderRecord[] {
 		const placed: WooOrderRecord[] = [];
 		for (let index = 0; index < count; index++) {
-			const fields = randomOrder({ storeUrl: woo!.url, nextItemId: () => nextItemId++ });
+			const fields = randomOrder({ storeUrl: woo!.url, random: options.random, nextItemId: () => nextItemId++ });
 			const lastId = Math.max(727, ...woo!.orders.map((order) => order.id));
 			if (refuseNextOrder) {
 				refuseNextOrder = false;

@@ -10,6 +10,17 @@
 
 export type Random = () => number;
 
+/** A seeded generator (mulberry32), for reproducible orders in tests and pictures. */
+export function seededRandom(seed: number): Random {
+	let state = seed;
+	return () => {
+		state = (state + 0x6d2b79f5) | 0;
+		let t = Math.imul(state ^ (state >>> 15), 1 | state);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
 interface Market {
 	currency: string;
 	symbol: string;

@@ -16,6 +16,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { getFreePort, REPO_ROOT } from '../n8n/harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } from '../n8n/chromium';
 import { DEAD_LETTER_TABLE, startDemo } from '../demo/demo';
+import { seededRandom } from '../demo/orders';
 import type { Demo } from '../demo/demo';
 import { e2eTest } from './support';
 
@@ -65,7 +66,8 @@ beforeAll(async () => {
 	const [n8nPort, storePort, zohoPort] = [await port('N8N_PORT'), await port('DEMO_STORE_PORT'), await port('DEMO_ZOHO_PORT')];
 	fs.mkdirSync(path.join(REPO_ROOT, '.n8n-test'), { recursive: true });
 	const folder = fs.mkdtempSync(path.join(REPO_ROOT, '.n8n-test', 'run-demo-'));
-	demo = await startDemo({ folder, fresh: true, n8nPort, storePort, zohoPort });
+	// seeded: the pictures show the same orders every time (the first: a company, a coupon, euros)
+	demo = await startDemo({ folder, fresh: true, n8nPort, storePort, zohoPort, random: seededRandom(16) });
 	timings.push(`demo started in ${demo.startSeconds.toFixed(1)} s`);
 	browserProfile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-demo-chromium-'));
 	context = await chromium.launchPersistentContext(browserProfile, {

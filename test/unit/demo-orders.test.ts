@@ -1,16 +1,5 @@
 /** The demo store's random orders (test/demo/orders.ts): varied, and their amounts add up as WooCommerce's do. */
-import { randomOrder } from '../demo/orders';
-
-/** mulberry32: a seeded generator, so a failure can be reproduced */
-function seeded(seed: number) {
-	let state = seed;
-	return () => {
-		state = (state + 0x6d2b79f5) | 0;
-		let t = Math.imul(state ^ (state >>> 15), 1 | state);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { randomOrder, seededRandom } from '../demo/orders';
 
 const cents = (value: string) => Math.round(Number(value) * 100);
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -18,7 +7,7 @@ const sum = (values: number[]) => values.reduce((total, value) => total + value,
 describe('demo store orders', () => {
 	let nextItemId = 1;
 	const orders = Array.from({ length: 300 }, (_, index) =>
-		randomOrder({ storeUrl: 'http://127.0.0.1:1', random: seeded(index + 1), nextItemId: () => nextItemId++ }),
+		randomOrder({ storeUrl: 'http://127.0.0.1:1', random: seededRandom(index + 1), nextItemId: () => nextItemId++ }),
 	);
 
 	test('every total is lines + shipping + tax, every tax and discount the sum of its lines', () => {
