@@ -152,8 +152,8 @@ const COMPANIES = [
 	'Kaffeehaus am Markt KG',
 ];
 const PAYMENT = [
-	{ method: 'stripe', title: 'Credit Card (Stripe)', transaction: () => `pi_${randomToken(24)}` },
-	{ method: 'ppcp-gateway', title: 'PayPal', transaction: () => randomToken(17).toUpperCase() },
+	{ method: 'stripe', title: 'Credit Card (Stripe)', transaction: (random: Random) => `pi_${randomToken(random, 24)}` },
+	{ method: 'ppcp-gateway', title: 'PayPal', transaction: (random: Random) => randomToken(random, 17).toUpperCase() },
 	{ method: 'bacs', title: 'Direct bank transfer', transaction: () => '' },
 ];
 const NOTES = ['', '', '', 'Please leave the parcel with the neighbour.', 'Gift – no invoice in the box, please.'];
@@ -167,12 +167,10 @@ const CUSTOMERS = [
 	{ id: 40, first: 'Priya', last: 'Patel', market: 5, company: '' },
 ];
 
-let tokenRandom: Random = Math.random;
-
-function randomToken(length: number): string {
+function randomToken(random: Random, length: number): string {
 	const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 	let token = '';
-	for (let index = 0; index < length; index++) token += alphabet[Math.floor(tokenRandom() * alphabet.length)];
+	for (let index = 0; index < length; index++) token += alphabet[Math.floor(random() * alphabet.length)];
 	return token;
 }
 
@@ -207,7 +205,6 @@ export interface DemoOrderOptions {
 /** One order's fields (everything but id, number, order key and dates, which the store sets). */
 export function randomOrder(options: DemoOrderOptions): Record<string, any> {
 	const random = options.random ?? Math.random;
-	tokenRandom = random;
 	const returning = random() < 0.4 ? pick(random, CUSTOMERS) : undefined;
 	const market = returning ? MARKETS[returning.market] : pick(random, MARKETS);
 	const first = returning?.first ?? pick(random, FIRST_NAMES);
@@ -311,7 +308,7 @@ export function randomOrder(options: DemoOrderOptions): Record<string, any> {
 		shipping: { ...address, phone: '' },
 		payment_method: payment.method,
 		payment_method_title: payment.title,
-		transaction_id: payment.transaction(),
+		transaction_id: payment.transaction(random),
 		customer_note: pick(random, NOTES),
 		created_via: 'checkout',
 		meta_data: [],
