@@ -4,7 +4,7 @@
  * next order" switched on, the next order lands as a row in n8n's dead-letter Data Table.
  *
  * It also takes the README's pictures: into .n8n-test/demo-screenshots/, or DEMO_SCREENSHOT_DIR
- * (`npm run screenshot:demo` writes docs/demo/).
+ * (`npm run screenshot:demo` writes test/demo/pictures/).
  */
 import fs from 'fs';
 import os from 'os';
