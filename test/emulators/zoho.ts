@@ -14,7 +14,11 @@ import { randomBytes } from 'node:crypto';
 
 import {
 	DEAL_STAGES,
+	EDITIONS,
+	Edition,
+	HEAVY_CALL_LIMIT,
 	HOME_CURRENCY,
+	OrgTax,
 	ModuleDef,
 	ORG_CURRENCIES,
 	ORG_ID,
@@ -59,17 +63,27 @@ export interface ZohoEmulatorOptions {
 	pipelines?: boolean;
 	/** Records of modules with currency fields accept Currency (org currencies) and Exchange_Rate (default false). */
 	multiCurrency?: boolean;
-	/** Pre-create the unique single-line field WooCommerce_Order_ID on Deals and Sales_Orders (default true). */
+	/**
+	 * Zoho CRM edition (default 'professional'): concurrency limit, custom fields per module, whether Sales Orders
+	 * exist (schema.ts EDITIONS). Defaults are those of a NEW org of that edition.
+	 */
+	edition?: Edition;
+	/**
+	 * Pre-create the unique single-line field WooCommerce_Order_ID on Deals and Sales_Orders (default false: a new org
+	 * has no such field; tests create it through the node's "Set Up Order ID Field").
+	 */
 	orderIdField?: boolean;
-	/** Product_Code is unique on Products (default true). */
+	/** Product_Code is unique on Products (default false, as in a new org: "Do not allow duplicate values" is off). */
 	uniqueProductCode?: boolean;
+	/** Taxes defined in the org (Setup → Taxes), for Line_Tax (default none, as in a new org). */
+	taxes?: OrgTax[];
 	/** Lifetime of minted access tokens, also sent as `expires_in` (default 3600). */
 	accessTokenTtlSeconds?: number;
 	/** Records written in the last N ms are not yet found by /search (default 0). COQL has no delay. */
 	searchIndexDelayMs?: number;
 	/** Rolling credit allowance (default 50000, the Standard edition base). */
 	creditAllowance?: number;
-	/** Simultaneously active API calls before 429 TOO_MANY_REQUESTS (default 10, the Standard edition limit). */
+	/** Simultaneously active API calls before 429 TOO_MANY_REQUESTS (default: the edition's limit). */
 	concurrencyLimit?: number;
 	/** Scopes granted to minted tokens (default: every scope the emulator checks). */
 	scopes?: string[];
@@ -183,6 +197,18 @@ function scopeOptions(group: string, item: string | undefined, operations: strin
 
 const settingsScopes = (item: string, operations: string[]) => [...scopeOptions('settings', item, operations), 'ZohoCRM.settings.ALL'];
 
+/** COQL, search, and writes of more than 10 records count against the shared limit of complex calls. */
+function isHeavyCall(method: string, path: string, raw: Buffer): boolean {
+	if (path.endsWith('/coql') || path.endsWith('/search')) return true;
+	if (method !== 'POST' && method !== 'PUT') return false;
+	try {
+		const body = JSON.parse(raw.toString('utf8')) as { data?: unknown };
+		return Array.isArray(body?.data) && body.data.length > 10;
+	} catch {
+		return false;
+	}
+}
+
 const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
 	ms > 0
 		? new Promise<void>((resolve) => {
@@ -207,7 +233,7 @@ export class ZohoEmulator {
 
 	private readonly options: Required<
 		Omit<ZohoEmulatorOptions, 'port' | 'clientId' | 'clientSecret' | 'refreshToken' | 'extraRoutes'>
-	>;
+	> & { salesOrders: boolean };
 
 	private modules: Map<string, ModuleDef>;
 
@@ -238,24 +264,34 @@ export class ZohoEmulator {
 
 	private activeCalls = 0;
 
+	/** Active "complex" calls, sharing the sub-concurrency limit of 10 (schema.ts HEAVY_CALL_LIMIT). */
+	private activeHeavyCalls = 0;
+
 	private constructor(options: ZohoEmulatorOptions) {
 		this.clientId = options.clientId ?? '1000.TESTCLIENT';
 		this.clientSecret = options.clientSecret ?? 'testsecret';
 		this.refreshToken = options.refreshToken ?? '1000.refresh.test';
+		const edition = options.edition ?? 'professional';
 		this.options = {
+			edition,
+			salesOrders: EDITIONS[edition].salesOrders,
+			taxes: options.taxes ?? [],
 			pipelines: options.pipelines ?? false,
 			multiCurrency: options.multiCurrency ?? false,
-			orderIdField: options.orderIdField ?? true,
-			uniqueProductCode: options.uniqueProductCode ?? true,
+			orderIdField: options.orderIdField ?? false,
+			uniqueProductCode: options.uniqueProductCode ?? false,
 			accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
 			searchIndexDelayMs: options.searchIndexDelayMs ?? 0,
 			creditAllowance: options.creditAllowance ?? 50000,
-			concurrencyLimit: options.concurrencyLimit ?? 10,
+			concurrencyLimit: options.concurrencyLimit ?? EDITIONS[edition].concurrency,
 			scopes: options.scopes ?? DEFAULT_SCOPES,
 		};
 		this.mintScopes = [...this.options.scopes];
 		this.modules = buildModules(this.options);
-		this.store = new RecordStore(() => this.modules);
+		this.store = new RecordStore(
+			() => this.modules,
+			() => this.orgTaxes(),
+		);
 		this.server = createServer((request, response) => {
 			if (options.extraRoutes?.(request, response)) return;
 			this.handle(request, response).catch((error: Error) => {
@@ -547,8 +583,12 @@ export class ZohoEmulator {
 		if (this.activeCalls >= this.options.concurrencyLimit) return errorAnswer(429, 'TOO_MANY_REQUESTS');
 		// Credits exhausted for the rolling 24 h → 429 TOO_MANY_REQUESTS, no Retry-After documented (API limits page).
 		if (this.creditsUsed() >= this.options.creditAllowance) return errorAnswer(429, 'TOO_MANY_REQUESTS');
+		// Complex calls share 10 slots in every edition; exceeding it answers TOO_MANY_REQUESTS (Kaizen #203).
+		const heavy = isHeavyCall(method, path, raw);
+		if (heavy && this.activeHeavyCalls >= HEAVY_CALL_LIMIT) return errorAnswer(429, 'TOO_MANY_REQUESTS');
 
 		this.activeCalls++;
+		if (heavy) this.activeHeavyCalls++;
 		try {
 			let paused = false;
 			const context: RequestContext = {
@@ -575,6 +615,7 @@ export class ZohoEmulator {
 			return answer;
 		} finally {
 			this.activeCalls--;
+			if (heavy) this.activeHeavyCalls--;
 		}
 	}
 
@@ -631,6 +672,10 @@ export class ZohoEmulator {
 		}
 		if (first === 'users' && segments.length === 1) return { GET: route(() => this.getUsers(), [scopeOptions('users', undefined, ['READ'])]) };
 		if (first === 'org' && segments.length === 1) return { GET: route(() => this.getOrg(), [scopeOptions('org', undefined, ['READ'])]) };
+		if (first === 'org' && second === 'taxes' && segments.length === 2) {
+			// GET /org/taxes (the official SDK 8.0 TaxesOperations.getTaxes path); scope ZohoCRM.org.READ or settings.taxes
+			return { GET: route(() => this.getTaxes(), [[...scopeOptions('org', undefined, ['READ']), ...settingsScopes('taxes', ['READ'])]]) };
+		}
 		if (first === 'org' && second === 'currencies' && segments.length === 2) {
 			return { GET: route(() => this.getCurrencies(), [settingsScopes('currencies', ['READ'])]) };
 		}
@@ -706,7 +751,11 @@ export class ZohoEmulator {
 			| { issue: RecordIssue }
 			| { action: 'insert'; input: Record<string, unknown>; path: string }
 			| { action: 'update'; input: Record<string, unknown>; path: string; target: StoredRecord; duplicateField: string | null };
-		const env = { modules: this.modules, recordExists: (name: string, id: string) => this.store.get(name, id) !== undefined };
+		const env = {
+			modules: this.modules,
+			recordExists: (name: string, id: string) => this.store.get(name, id) !== undefined,
+			taxes: this.orgTaxes(),
+		};
 		const plans: Plan[] = data.map((input: unknown, index: number): Plan => {
 			const path = `$.data[${index}]`;
 			if (!isPlainObject(input)) return { issue: invalidData('data', path, { expected_data_type: 'jsonobject' }) };
@@ -1067,6 +1116,11 @@ export class ZohoEmulator {
 			if (module.fields.some((field) => field.apiName.toLowerCase() === apiName.toLowerCase() || field.label.toLowerCase() === (input.field_label as string).trim().toLowerCase())) {
 				return fail('DUPLICATE_DATA', { api_name: 'field_label', json_path: `${path}.field_label` }, 'Duplicate field label');
 			}
+			// Custom fields per module are limited by edition (Standard: 10); Zoho answers LIMIT_EXCEEDED like for unique fields.
+			const customLimit = EDITIONS[this.options.edition].customFieldsPerModule;
+			if (customLimit !== null && module.fields.filter((field) => field.custom).length >= customLimit) {
+				return fail('LIMIT_EXCEEDED', { api_name: 'fields', json_path: path, limit: customLimit }, 'The field has reached its maximum creation limit');
+			}
 			let unique = false;
 			if (input.unique !== undefined) {
 				if (!isPlainObject(input.unique) || input.unique.case_sensitive !== false || Object.keys(input.unique).length !== 1) {
@@ -1162,6 +1216,29 @@ export class ZohoEmulator {
 						created_time: zohoTime(Date.UTC(2020, 0, 1)),
 					},
 				],
+			},
+		};
+	}
+
+	private orgTaxes(): Map<string, { name: string; value: number }> {
+		return new Map(this.options.taxes.map((tax) => [tax.name.trim().toLowerCase(), { name: tax.name, value: tax.value }]));
+	}
+
+	/** GET /org/taxes: `{org_taxes: {taxes: [{id, name, display_label, value, sequence_number}], preference}}` (SDK 8.0 taxes models). */
+	private getTaxes(): Answer {
+		return {
+			status: 200,
+			body: {
+				org_taxes: {
+					taxes: this.options.taxes.map((tax, index) => ({
+						id: String(4150868000000400001n + BigInt(index)),
+						name: tax.name,
+						display_label: `${tax.name} - ${tax.value} %`,
+						value: tax.value,
+						sequence_number: index + 1,
+					})),
+					preference: { auto_populate_tax: false, modify_tax_rates: true },
+				},
 			},
 		};
 	}

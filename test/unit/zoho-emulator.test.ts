@@ -7,8 +7,10 @@ import { ZohoEmulator } from '../emulators/zoho';
 let zoho: ZohoEmulator;
 let token: string;
 
+// Most emulator tests use an org already set up the way the connector wants it (unique order-id field, unique
+// Product_Code, a 10 % tax, the Standard concurrency of 10); 'a new org' below checks the fresh-org defaults.
 beforeAll(async () => {
-	zoho = await ZohoEmulator.start();
+	zoho = await ZohoEmulator.start({ orderIdField: true, uniqueProductCode: true, concurrencyLimit: 10, taxes: [{ name: 'Sales Tax', value: 10 }] });
 });
 
 afterAll(async () => {
@@ -280,9 +282,9 @@ describe('writes', () => {
 					WooCommerce_Order_ID: '1',
 					Ordered_Items: [
 						{ Product_Name: { id: mug }, Quantity: 3 },
-						{ Product_Name: { id: tee }, Quantity: 2, List_Price: 18.5, Discount: 2, Tax: 3.4 },
+						// a Tax amount sent with the line is not kept: Zoho computes the line's tax from Line_Tax
+						{ Product_Name: { id: tee }, Quantity: 2, List_Price: 18.5, Discount: 2, Tax: 3.4, Line_Tax: [{ name: 'Sales Tax', percentage: 10 }] },
 					],
-					Tax: 1,
 					Discount: 5,
 					Adjustment: 4.99,
 				},
@@ -290,12 +292,30 @@ describe('writes', () => {
 		});
 		expect(order.status).toBe(201);
 		const [stored] = zoho.records('Sales_Orders');
-		// lines: 3 × 9.99 = 29.97; 2 × 18.5 − 2 = 35 (+ 3.4 tax) → Sub_Total 64.97; 64.97 + 3.4 + 1 − 5 + 4.99 = 69.36
+		// 3 × 9.99 = 29.97; 2 × 18.5 = 37 − 2 = 35 + 10 % = 38.5 → Sub_Total 68.47; − 5 + 0 + 4.99 = 68.46
 		expect(stored.Ordered_Items).toEqual([
-			expect.objectContaining({ Product_Name: { id: mug, name: 'Mug' }, List_Price: 9.99, Total: 29.97, id: expect.stringMatching(/^\d{19}$/) }),
-			expect.objectContaining({ Product_Name: { id: tee, name: 'Tee' }, Total: 38.4 }),
+			expect.objectContaining({ Product_Name: { id: mug, name: 'Mug' }, List_Price: 9.99, Total: 29.97, Total_After_Discount: 29.97, Tax: 0, Net_Total: 29.97, id: expect.stringMatching(/^\d{19}$/) }),
+			expect.objectContaining({
+				Product_Name: { id: tee, name: 'Tee' },
+				Total: 37,
+				Total_After_Discount: 35,
+				Tax: 3.5,
+				Net_Total: 38.5,
+				Line_Tax: [{ name: 'Sales Tax', percentage: 10, value: 3.5 }],
+			}),
 		]);
-		expect(stored).toMatchObject({ Sub_Total: 64.97, Grand_Total: 69.36 });
+		expect(stored).toMatchObject({ Sub_Total: 68.47, Tax: 0, Discount: 5, Adjustment: 4.99, Grand_Total: 68.46 });
+		// order-level Tax is computed, not written; an unknown tax name is refused
+		expect((await api('POST', '/Sales_Orders', { data: [{ Subject: 'x', Tax: 1, Ordered_Items: [{ Product_Name: { id: mug }, Quantity: 1 }] }] })).json.data[0]).toMatchObject({
+			code: 'INVALID_DATA',
+			details: { api_name: 'Tax' },
+		});
+		const unknownTax = await api('POST', '/Sales_Orders', { data: [{ Subject: 'x', Ordered_Items: [{ Product_Name: { id: mug }, Quantity: 1, Line_Tax: [{ name: 'VAT', percentage: 20 }] }] }] });
+		expect(unknownTax.json.data[0]).toMatchObject({ code: 'INVALID_DATA', details: { api_name: 'Line_Tax', json_path: '$.data[0].Ordered_Items[0].Line_Tax[0].name' } });
+		// order-level taxes ($line_tax) apply to Sub_Total − Discount
+		const withOrderTax = await api('POST', '/Sales_Orders', { data: [{ Subject: 'y', $line_tax: [{ name: 'Sales Tax', percentage: 10 }], Ordered_Items: [{ Product_Name: { id: tee }, Quantity: 1 }] }] });
+		expect(withOrderTax.status).toBe(201);
+		expect(zoho.records('Sales_Orders')[1]).toMatchObject({ Sub_Total: 20, Tax: 2, Grand_Total: 22 });
 		const missingLines = await api('POST', '/Sales_Orders', { data: [{ Subject: 'x' }, { Subject: 'y', Ordered_Items: [{ Quantity: 1 }] }] });
 		expect(missingLines.json.data.map((item: { details: { json_path: string } }) => item.details.json_path)).toEqual([
 			'$.data[0].Ordered_Items',
@@ -360,9 +380,9 @@ describe('org options', () => {
 		expect(byName('Stage')).toMatchObject({ system_mandatory: true, pick_list_values: expect.arrayContaining([{ display_value: 'Closed Won', actual_value: 'Closed Won', reference_value: 'Closed Won', sequence_number: 8, type: 'used' }]) });
 		expect(byName('Contact_Name').lookup.module.api_name).toBe('Contacts');
 		const items = (await api('GET', '/settings/fields?module=Ordered_Items')).json.fields.map((field: { api_name: string }) => field.api_name);
-		expect(items).toEqual(expect.arrayContaining(['Product_Name', 'Quantity', 'List_Price', 'Discount', 'Tax']));
+		expect(items).toEqual(expect.arrayContaining(['Product_Name', 'Quantity', 'List_Price', 'Discount', 'Tax', 'Line_Tax', 'Total', 'Total_After_Discount', 'Net_Total']));
 
-		const bare = await ZohoEmulator.start({ orderIdField: false });
+		const bare = await ZohoEmulator.start();
 		try {
 			const options = { server: bare };
 			const created = await api('POST', '/settings/fields?module=Deals', { fields: [{ field_label: 'WooCommerce Order ID', data_type: 'text', length: 255, unique: { case_sensitive: false } }] }, options);
@@ -512,6 +532,111 @@ describe('faults, concurrency and credits', () => {
 			expect(await api('GET', '/Contacts/1', undefined, options)).toMatchObject({ status: 429, json: { code: 'TOO_MANY_REQUESTS' } });
 		} finally {
 			await small.stop();
+		}
+	});
+});
+
+describe('subform rows on update (Zoho "Subform data": rows without id are added, id updates, _delete removes)', () => {
+	it('re-sending rows without ids appends them; ids update in place; {id, _delete: null} removes; totals follow', async () => {
+		const [mug, tee] = (
+			await api('POST', '/Products', { data: [{ Product_Name: 'Mug', Unit_Price: 10 }, { Product_Name: 'Tee', Unit_Price: 20 }] })
+		).json.data.map((item: { details: { id: string } }) => item.details.id);
+		const line = (id: string, Quantity: number) => ({ Product_Name: { id }, Quantity });
+		const id = (await api('POST', '/Sales_Orders', { data: [{ Subject: 'S', Ordered_Items: [line(mug, 1), line(tee, 1)] }] })).json.data[0].details.id;
+		const rows = () => zoho.records('Sales_Orders')[0].Ordered_Items as Array<{ id: string; Quantity: number; Product_Name: { id: string } }>;
+		expect(zoho.records('Sales_Orders')[0].Grand_Total).toBe(30);
+
+		// the same lines again without row ids: four rows, the total doubles
+		await api('PUT', `/Sales_Orders/${id}`, { data: [{ Ordered_Items: [line(mug, 1), line(tee, 1)] }] });
+		expect(rows()).toHaveLength(4);
+		expect(zoho.records('Sales_Orders')[0].Grand_Total).toBe(60);
+
+		const [first, second, third, fourth] = rows().map((row) => row.id);
+		const update = await api('PUT', `/Sales_Orders/${id}`, {
+			data: [{ Ordered_Items: [{ id: first, Quantity: 3 }, { id: second, _delete: null }, { id: third, _delete: null }, { id: fourth, _delete: null }, line(tee, 2)] }],
+		});
+		expect(update.status).toBe(200);
+		expect(rows().map((row) => [row.Product_Name.id, row.Quantity])).toEqual([
+			[mug, 3],
+			[tee, 2],
+		]);
+		expect(rows()[0].id).toBe(first);
+		expect(zoho.records('Sales_Orders')[0]).toMatchObject({ Sub_Total: 70, Grand_Total: 70 });
+
+		// a row id of another record, or _delete without an id, is refused
+		const foreign = await api('PUT', `/Sales_Orders/${id}`, { data: [{ Ordered_Items: [{ id: '4150868000000999999', Quantity: 1 }] }] });
+		expect(foreign.json.data[0]).toMatchObject({ code: 'INVALID_DATA', details: { api_name: 'id', json_path: '$.data[0].Ordered_Items[0].id' } });
+		const noId = await api('PUT', `/Sales_Orders/${id}`, { data: [{ Ordered_Items: [{ ...line(mug, 1), _delete: null }] }] });
+		expect(noId.json.data[0]).toMatchObject({ code: 'INVALID_DATA', details: { api_name: '_delete' } });
+		// upsert on the unique order-id field behaves the same way (it is an update of the found record)
+		await api('PUT', `/Sales_Orders/${id}`, { data: [{ WooCommerce_Order_ID: '55' }] });
+		await api('POST', '/Sales_Orders/upsert', { data: [{ Subject: 'S', WooCommerce_Order_ID: '55', Ordered_Items: [line(mug, 1)] }], duplicate_check_fields: ['WooCommerce_Order_ID'] });
+		expect(rows()).toHaveLength(3);
+	});
+});
+
+describe('a new org and its edition', () => {
+	it('has no order-id field, no unique Product_Code or Email, no taxes; upsert on a non-unique field is refused', async () => {
+		const fresh = await ZohoEmulator.start();
+		try {
+			const options = { server: fresh };
+			const fields = async (module: string) => (await api('GET', `/settings/fields?module=${module}`, undefined, options)).json.fields as Array<{ api_name: string; unique: object }>;
+			expect((await fields('Deals')).map((field) => field.api_name)).not.toContain('WooCommerce_Order_ID');
+			expect((await fields('Sales_Orders')).map((field) => field.api_name)).not.toContain('WooCommerce_Order_ID');
+			expect((await fields('Products')).find((field) => field.api_name === 'Product_Code')?.unique).toEqual({});
+			expect((await fields('Contacts')).find((field) => field.api_name === 'Email')?.unique).toEqual({});
+			expect((await api('GET', '/org/taxes', undefined, options)).json).toEqual({ org_taxes: { taxes: [], preference: { auto_populate_tax: false, modify_tax_rates: true } } });
+			// duplicate_check_fields may name the system duplicate-check field and unique fields only (v8 Upsert Records)
+			const byCode = await api('POST', '/Products/upsert', { data: [{ Product_Name: 'Mug', Product_Code: 'M1' }], duplicate_check_fields: ['Product_Code'] }, options);
+			expect(byCode.json).toMatchObject({ code: 'INVALID_DATA', details: { api_name: 'Product_Code', json_path: '$.duplicate_check_fields[0]' } });
+			// two products with one code are allowed
+			await api('POST', '/Products', { data: [{ Product_Name: 'Mug', Product_Code: 'M1' }, { Product_Name: 'Mug 2', Product_Code: 'M1' }] }, options);
+			expect(fresh.records('Products')).toHaveLength(2);
+		} finally {
+			await fresh.stop();
+		}
+	});
+
+	it('per edition: concurrency (Free 5), Sales Orders missing (INVALID_MODULE), 10 custom fields per module on Standard', async () => {
+		const free = await ZohoEmulator.start({ edition: 'free' });
+		const standard = await ZohoEmulator.start({ edition: 'standard' });
+		try {
+			free.setLatency(100);
+			const freeToken = free.issueAccessToken();
+			const answers = await Promise.all(Array.from({ length: 7 }, () => api('GET', '/Contacts/1', undefined, { server: free, token: freeToken })));
+			expect(answers.filter((answer) => answer.status === 429)).toHaveLength(2);
+
+			const options = { server: standard };
+			expect(await api('GET', '/settings/fields?module=Sales_Orders', undefined, options)).toMatchObject({ status: 400, json: { code: 'INVALID_MODULE' } });
+			expect(await api('POST', '/Sales_Orders/upsert', { data: [{ Subject: 'x' }] }, options)).toMatchObject({ status: 400, json: { code: 'INVALID_MODULE' } });
+			for (let index = 1; index <= 10; index++) {
+				const created = await api('POST', '/settings/fields?module=Deals', { fields: [{ field_label: `Custom ${index}`, data_type: 'text' }] }, options);
+				expect(created.status).toBe(201);
+			}
+			const eleventh = await api('POST', '/settings/fields?module=Deals', { fields: [{ field_label: 'Custom 11', data_type: 'text' }] }, options);
+			expect(eleventh).toMatchObject({ status: 400, json: { fields: [{ code: 'LIMIT_EXCEEDED', details: { limit: 10 } }] } });
+			expect((await api('POST', '/settings/fields?module=Contacts', { fields: [{ field_label: 'Custom 1', data_type: 'text' }] }, options)).status).toBe(201);
+		} finally {
+			await free.stop();
+			await standard.stop();
+		}
+	});
+
+	it('complex calls (COQL, search, writes of more than 10 records) share 10 slots in every edition', async () => {
+		const ultimate = await ZohoEmulator.start({ edition: 'ultimate' });
+		try {
+			ultimate.setLatency(100);
+			// one token for all 18 calls (a token per call would exceed the 15 active tokens per refresh token)
+			const options = { server: ultimate, token: ultimate.issueAccessToken() };
+			const query = () => api('POST', '/coql', { select_query: "select id from Contacts where Email = 'a@b.com'" }, options);
+			const bulk = () => api('POST', '/Contacts/upsert', { data: Array.from({ length: 11 }, (_, index) => contact(`bulk${index}@x.com`)) }, options);
+			const light = () => api('GET', '/Contacts/1', undefined, options);
+			const answers = await Promise.all([...Array.from({ length: 8 }, query), ...Array.from({ length: 4 }, bulk), ...Array.from({ length: 6 }, light)]);
+			const heavyStatuses = answers.slice(0, 12).map((answer) => answer.status);
+			expect(heavyStatuses.filter((status) => status === 429)).toHaveLength(2);
+			expect(answers.slice(12).map((answer) => answer.status)).toEqual(Array(6).fill(204));
+		} finally {
+			await ultimate.stop();
 		}
 	});
 });

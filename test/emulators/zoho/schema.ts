@@ -21,6 +21,7 @@ export type FieldType =
 	| 'bigint'
 	| 'boolean'
 	| 'subform'
+	| 'linetax'
 	| 'layout';
 
 export interface FieldDef {
@@ -67,6 +68,51 @@ export interface SchemaOptions {
 	multiCurrency: boolean;
 	orderIdField: boolean;
 	uniqueProductCode: boolean;
+	/** Inventory modules (Sales_Orders with its Ordered_Items subform) exist in the org. */
+	salesOrders: boolean;
+}
+
+export type Edition = 'free' | 'standard' | 'professional' | 'enterprise' | 'ultimate';
+
+export interface EditionLimits {
+	/**
+	 * Simultaneously active API calls: Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25 (Kaizen #35
+	 * "API concurrency"; Kaizen #203 "handling API limits and error responses").
+	 */
+	concurrency: number;
+	/**
+	 * Custom fields per module. Standard: 10 (reference "Facts checked in a second review"). The other editions'
+	 * figures are not modelled (null = no limit here): Zoho's feature comparison gives them but we could not confirm
+	 * them from a Zoho page (NOTES-9.md).
+	 */
+	customFieldsPerModule: number | null;
+	/**
+	 * Sales Orders (inventory modules) in the edition. Free and Standard lack them in this emulator: the inventory
+	 * modules are listed from Professional up on Zoho's edition comparison; unconfirmed for Standard (reference §9.13).
+	 */
+	salesOrders: boolean;
+}
+
+export const EDITIONS: Record<Edition, EditionLimits> = {
+	free: { concurrency: 5, customFieldsPerModule: null, salesOrders: false },
+	standard: { concurrency: 10, customFieldsPerModule: 10, salesOrders: false },
+	professional: { concurrency: 15, customFieldsPerModule: null, salesOrders: true },
+	enterprise: { concurrency: 20, customFieldsPerModule: null, salesOrders: true },
+	ultimate: { concurrency: 25, customFieldsPerModule: null, salesOrders: true },
+};
+
+/**
+ * "Sub-concurrency": complex APIs share a limit of 10 concurrent calls in every edition (Zoho community post
+ * "Sub-concurrency for complex APIs"; Kaizen #203 lists bulk updates, queries, lead conversion, mail). Counted here:
+ * COQL, search, and inserts/updates/upserts of more than 10 records (v8 API limits page as quoted by digests).
+ */
+export const HEAVY_CALL_LIMIT = 10;
+
+/** Taxes defined in the org (Setup → Taxes); GET /org/taxes lists them and Line_Tax must name one. */
+export interface OrgTax {
+	name: string;
+	/** Percentage, e.g. 10 for 10 %. */
+	value: number;
 }
 
 export const ORG_ID = '4150868000000002001';
@@ -273,7 +319,8 @@ export function buildModules(options: SchemaOptions): Map<string, ModuleDef> {
 				...address('Shipping', 'Code'),
 				field({ apiName: 'Ordered_Items', type: 'subform', subformModule: 'Ordered_Items', mandatory: true }),
 				field({ apiName: 'Sub_Total', type: 'currency', readOnly: true }),
-				field({ apiName: 'Tax', type: 'currency' }),
+				// order-level tax: computed from the order-level `$line_tax` taxes, not written directly
+				field({ apiName: 'Tax', type: 'currency', readOnly: true }),
 				field({ apiName: 'Adjustment', type: 'currency' }),
 				field({ apiName: 'Discount', type: 'currency' }),
 				field({ apiName: 'Grand_Total', type: 'currency', readOnly: true }),
@@ -304,9 +351,10 @@ export function buildModules(options: SchemaOptions): Map<string, ModuleDef> {
 			],
 		},
 		{
-			// Line items of Sales Orders (v7 Insert Records: `Ordered_Items` with `Product_Name: {id}`, Quantity, Discount,
-			// Description). The list-price key (`List_Price`) and a per-line tax *amount* (`Tax`) are this emulator's
-			// choice: real orgs send `Line_Tax: [{name, percentage}]` (reference §6.3, unconfirmed list-price key).
+			// Line items of Sales Orders. Field API names as a real org's `GET /settings/fields?module=Ordered_Items` lists
+			// them (reference "Facts checked in a second review"): Product_Name (lookup), Quantity, List_Price, Discount,
+			// Tax, Line_Tax ([{name, percentage}] naming org taxes), and the read-only formulas Total,
+			// Total_After_Discount, Net_Total. How they are computed: store.ts `computeSalesOrderTotals`.
 			apiName: 'Ordered_Items',
 			id: '4150868000000002195',
 			singular: 'Ordered Item',
@@ -318,13 +366,18 @@ export function buildModules(options: SchemaOptions): Map<string, ModuleDef> {
 				field({ apiName: 'Quantity', type: 'double', mandatory: true }),
 				field({ apiName: 'List_Price', type: 'currency' }),
 				field({ apiName: 'Discount', type: 'currency' }),
+				// Accepted, but Zoho's documents do not say a sent amount is kept: the emulator recomputes it from Line_Tax.
 				field({ apiName: 'Tax', type: 'currency' }),
+				field({ apiName: 'Line_Tax', type: 'linetax' }),
 				field({ apiName: 'Total', type: 'currency', readOnly: true }),
+				field({ apiName: 'Total_After_Discount', type: 'currency', readOnly: true, label: 'Total After Discount' }),
+				field({ apiName: 'Net_Total', type: 'currency', readOnly: true, label: 'Net Total' }),
 				field({ apiName: 'Description', type: 'textarea', length: 2000 }),
 			],
 		},
 	];
-	return new Map(modules.map((module) => [module.apiName, module]));
+	const available = options.salesOrders ? modules : modules.filter((module) => module.apiName !== 'Sales_Orders' && module.apiName !== 'Ordered_Items');
+	return new Map(available.map((module) => [module.apiName, module]));
 }
 
 export function findField(module: ModuleDef, apiName: string): FieldDef | undefined {
@@ -391,6 +444,7 @@ function jsonType(type: FieldType): string {
 		case 'layout':
 			return 'jsonobject';
 		case 'subform':
+		case 'linetax':
 			return 'jsonarray';
 		case 'currency':
 		case 'double':

@@ -1,15 +1,19 @@
 /**
- * The emulated org's records: creation, update, lookups kept as {id, name}, computed fields (Contacts Full_Name,
- * Sales Order totals) and the version history that the search-index delay reads.
+ * The emulated org's records: creation, update, lookups kept as {id, name}, subform rows, computed fields (Contacts
+ * Full_Name, Sales Order totals) and the version history that the search-index delay reads.
  *
- * Sales Order totals (this emulator's documented formula; the connector is built to match it):
- *   line amount     = List_Price × Quantity                 (List_Price defaults to the product's Unit_Price, as the
- *                                                              Zoho UI does when a product is picked)
- *   line Total      = amount − line Discount + line Tax
- *   Sub_Total       = Σ (amount − line Discount)
- *   Grand_Total     = Sub_Total + Σ line Tax + order Tax − order Discount + Adjustment
- * Each line value and each total is rounded to 2 decimals (half away from zero). Missing Discount/Tax/Adjustment
- * count as 0 and are stored as 0, as Zoho returns them.
+ * Sales Order totals, as Zoho's inventory modules compute them (field names from a real org's Ordered_Items field
+ * metadata, reference "Facts checked in a second review"; the formulas are those of Zoho CRM's line-item help
+ * "Inventory: line items" — NOTES-9.md lists what stays unconfirmed):
+ *   line Total                = List_Price × Quantity       (List_Price defaults to the product's Unit_Price)
+ *   line Total_After_Discount = Total − Discount
+ *   line Tax                  = Total_After_Discount × Σ Line_Tax percentages / 100   (a Tax amount sent is not kept)
+ *   line Net_Total            = Total_After_Discount + Tax
+ *   Sub_Total                 = Σ Net_Total
+ *   Tax                       = (Sub_Total − Discount) × Σ order-level `$line_tax` percentages / 100
+ *   Grand_Total               = Sub_Total − Discount + Tax + Adjustment
+ * Each value is rounded to 2 decimals (half away from zero). Missing Discount/Adjustment count as 0 and are stored as
+ * 0, as Zoho returns them.
  */
 import { HOME_CURRENCY, ModuleDef, USER, STANDARD_LAYOUT_ID, findField, recordDisplayName } from './schema';
 import { RecordIssue, invalidData } from './validation';
@@ -52,7 +56,11 @@ export class RecordStore {
 	// 19-digit ids like 4150868000000376008; BigInt because they exceed Number.MAX_SAFE_INTEGER
 	private idCounter = 4150868000000376000n;
 
-	constructor(private readonly modules: () => Map<string, ModuleDef>) {}
+	constructor(
+		private readonly modules: () => Map<string, ModuleDef>,
+		/** The org's taxes by lower-case name: Line_Tax percentages come from here unless the request gives one. */
+		private readonly taxes: () => Map<string, { name: string; value: number }> = () => new Map(),
+	) {}
 
 	nextId(): string {
 		this.idCounter += 1n;
@@ -99,11 +107,15 @@ export class RecordStore {
 			if (field.type !== 'subform' || !Array.isArray(input[field.apiName])) continue;
 			const existing = new Set(((target?.data[field.apiName] as Array<{ id: string }> | undefined) ?? []).map((row) => row.id));
 			const rows = input[field.apiName] as Array<Record<string, unknown>>;
+			const seen = new Set<string>();
 			for (let index = 0; index < rows.length; index++) {
 				const rowId = rows[index].id;
-				if (rowId !== undefined && !existing.has(rowId as string)) {
+				if (rowId === undefined) continue;
+				// a row id must belong to this record, once per request
+				if (!existing.has(rowId as string) || seen.has(rowId as string)) {
 					return invalidData('id', `${jsonPath}.${field.apiName}[${index}].id`, { id: rowId });
 				}
+				seen.add(rowId as string);
 			}
 		}
 		return undefined;
@@ -123,7 +135,7 @@ export class RecordStore {
 			data.Currency = HOME_CURRENCY;
 			data.Exchange_Rate = 1;
 		}
-		if (module.apiName === 'Sales_Orders') Object.assign(data, { Tax: 0, Discount: 0, Adjustment: 0 });
+		if (module.apiName === 'Sales_Orders') Object.assign(data, { Tax: 0, Discount: 0, Adjustment: 0, $line_tax: [] });
 		this.apply(module, data, input);
 		const stored: StoredRecord = { module: module.apiName, data, versions: [] };
 		this.list(module.apiName).push(stored);
@@ -147,6 +159,10 @@ export class RecordStore {
 	private apply(module: ModuleDef, data: EmulatedRecord, input: Record<string, unknown>) {
 		for (const [key, value] of Object.entries(input)) {
 			if (key === 'id') continue;
+			if (key === '$line_tax') {
+				data.$line_tax = this.lineTaxes(value);
+				continue;
+			}
 			const field = findField(module, key);
 			if (!field) continue;
 			if (value === null) {
@@ -179,52 +195,75 @@ export class RecordStore {
 		if (module.apiName === 'Sales_Orders') computeSalesOrderTotals(data);
 	}
 
+	/** Line_Tax entries as Zoho returns them: the org tax's name, id and the percentage applied. */
+	private lineTaxes(value: unknown) {
+		return ((value as Array<Record<string, unknown>> | null) ?? []).map((entry) => {
+			const tax = this.taxes().get(String(entry.name).trim().toLowerCase());
+			const percentage = typeof entry.percentage === 'number' ? entry.percentage : (tax?.value ?? 0);
+			return { name: tax?.name ?? entry.name, percentage, value: 0 };
+		});
+	}
+
 	private lookupValue(module: string, id: string) {
 		const target = this.get(module, id);
 		return { name: target ? recordDisplayName(module, target.data) : '', id };
 	}
 
 	/**
-	 * Subform update semantics: rows with an `id` update that row, rows without one are added, existing rows not
-	 * sent are removed (Zoho replaces a subform with the rows sent; keep a row by sending its id).
+	 * Subform rows on write, as Zoho's "Subform data" page (v8) and Kaizen #31 (Subforms API) describe them: a row
+	 * without `id` is ADDED next to the existing rows ("the subform will now have two rows"); a row with its `id`
+	 * updates that row (fields not sent stay); `{"id": …, "_delete": null}` removes that row; rows not mentioned stay.
 	 */
 	private subformRows(subformModule: string, rows: Array<Record<string, unknown>>, previous: unknown) {
 		const subform = this.modules().get(subformModule) as ModuleDef;
-		const existing = new Map(((previous as Array<Record<string, unknown>> | undefined) ?? []).map((row) => [row.id as string, row]));
-		return rows.map((row) => {
-			const target: Record<string, unknown> =
-				row.id !== undefined && existing.has(row.id as string)
-					? clone(existing.get(row.id as string) as Record<string, unknown>)
-					: { id: this.nextId(), Discount: 0, Tax: 0 };
+		const result = ((previous as Array<Record<string, unknown>> | undefined) ?? []).map((row) => clone(row));
+		for (const row of rows) {
+			const position = row.id === undefined ? -1 : result.findIndex((existing) => existing.id === row.id);
+			if (position >= 0 && '_delete' in row) {
+				result.splice(position, 1);
+				continue;
+			}
+			const target: Record<string, unknown> = position >= 0 ? result[position] : { id: this.nextId(), Discount: 0, Line_Tax: [] };
 			for (const [key, value] of Object.entries(row)) {
-				if (key === 'id') continue;
+				if (key === 'id' || key === '_delete') continue;
 				const field = findField(subform, key);
 				if (!field) continue;
-				target[key] = field.type === 'lookup' && value !== null ? this.lookupValue(field.lookupModule as string, (value as { id: string }).id) : clone(value);
+				if (field.type === 'lookup' && value !== null) target[key] = this.lookupValue(field.lookupModule as string, (value as { id: string }).id);
+				else if (field.type === 'linetax') target[key] = this.lineTaxes(value);
+				else target[key] = clone(value);
 			}
 			if (typeof target.List_Price !== 'number') {
 				const productId = (target.Product_Name as { id?: string } | undefined)?.id;
 				const product = productId ? this.get('Products', productId) : undefined;
 				target.List_Price = typeof product?.data.Unit_Price === 'number' ? product.data.Unit_Price : 0;
 			}
-			return target;
-		});
+			if (position < 0) result.push(target);
+		}
+		return result;
 	}
 }
 
 const numberOr0 = (value: unknown) => (typeof value === 'number' ? value : 0);
 
+const percentages = (taxes: unknown) =>
+	((taxes as Array<{ percentage?: unknown }> | undefined) ?? []).reduce((sum, tax) => sum + numberOr0(tax.percentage), 0);
+
+/** The formulas at the top of this file. */
 export function computeSalesOrderTotals(data: Record<string, unknown>): void {
 	const rows = (data.Ordered_Items as Array<Record<string, unknown>> | undefined) ?? [];
 	let subTotal = 0;
-	let lineTax = 0;
 	for (const row of rows) {
-		const amount = roundMoney(numberOr0(row.List_Price) * numberOr0(row.Quantity));
-		const afterDiscount = roundMoney(amount - numberOr0(row.Discount));
-		row.Total = roundMoney(afterDiscount + numberOr0(row.Tax));
-		subTotal += afterDiscount;
-		lineTax += numberOr0(row.Tax);
+		row.Total = roundMoney(numberOr0(row.List_Price) * numberOr0(row.Quantity));
+		row.Total_After_Discount = roundMoney((row.Total as number) - numberOr0(row.Discount));
+		row.Tax = roundMoney(((row.Total_After_Discount as number) * percentages(row.Line_Tax)) / 100);
+		for (const tax of (row.Line_Tax as Array<Record<string, unknown>> | undefined) ?? []) {
+			tax.value = roundMoney(((row.Total_After_Discount as number) * numberOr0(tax.percentage)) / 100);
+		}
+		row.Net_Total = roundMoney((row.Total_After_Discount as number) + (row.Tax as number));
+		subTotal += row.Net_Total as number;
 	}
 	data.Sub_Total = roundMoney(subTotal);
-	data.Grand_Total = roundMoney(data.Sub_Total as number + lineTax + numberOr0(data.Tax) - numberOr0(data.Discount) + numberOr0(data.Adjustment));
+	const taxable = (data.Sub_Total as number) - numberOr0(data.Discount);
+	data.Tax = roundMoney((taxable * percentages(data.$line_tax)) / 100);
+	data.Grand_Total = roundMoney(taxable + (data.Tax as number) + numberOr0(data.Adjustment));
 }

@@ -17,6 +17,8 @@ export interface RecordIssue {
 export interface ValidationEnv {
 	modules: Map<string, ModuleDef>;
 	recordExists(module: string, id: string): boolean;
+	/** The org's taxes by lower-case name (GET /org/taxes). */
+	taxes: Map<string, { name: string; value: number }>;
 }
 
 export const invalidData = (apiName: string, jsonPath: string, extra: Record<string, unknown> = {}): RecordIssue => ({
@@ -123,6 +125,28 @@ function validateValue(
 			return undefined;
 		case 'subform':
 			return validateSubform(def, value, jsonPath, env);
+		case 'linetax':
+			return validateLineTax(def.apiName, value, jsonPath, env);
+	}
+	return undefined;
+}
+
+/**
+ * `Line_Tax: [{name, percentage}]` (v7 Insert Records, Sales Orders sample): each entry names a tax defined in the org
+ * (Setup → Taxes, `GET /org/taxes`); an unknown name is INVALID_DATA. `id` may stand for the name (SDK LineTax has
+ * id, name, percentage, value).
+ */
+export function validateLineTax(apiName: string, value: unknown, jsonPath: string, env: ValidationEnv): RecordIssue | undefined {
+	if (!Array.isArray(value)) return invalidData(apiName, jsonPath, { expected_data_type: 'jsonarray' });
+	for (let index = 0; index < value.length; index++) {
+		const entry = value[index];
+		const entryPath = `${jsonPath}[${index}]`;
+		if (!isPlainObject(entry)) return invalidData(apiName, entryPath, { expected_data_type: 'jsonobject' });
+		const name = typeof entry.name === 'string' ? entry.name.trim().toLowerCase() : undefined;
+		if (!name || !env.taxes.has(name)) return invalidData(apiName, `${entryPath}.name`, { name: entry.name ?? null });
+		if (entry.percentage !== undefined && (typeof entry.percentage !== 'number' || entry.percentage < 0 || entry.percentage > 100)) {
+			return invalidData(apiName, `${entryPath}.percentage`, { expected_data_type: 'double' });
+		}
 	}
 	return undefined;
 }
@@ -141,6 +165,11 @@ function validateSubform(def: FieldDef, value: unknown, jsonPath: string, env: V
 			if (key === 'id') {
 				// an existing row of the record being updated; checked against the record when writing
 				if (typeof rowValue !== 'string' || !RECORD_ID.test(rowValue)) return invalidData('id', keyPath, { expected_data_type: 'bigint' });
+				continue;
+			}
+			if (key === '_delete') {
+				// `{"id": "<row id>", "_delete": null}` removes that row (Zoho "Subform data" page; Kaizen #31 Subforms API)
+				if (rowValue !== null || row.id === undefined) return invalidData('_delete', keyPath);
 				continue;
 			}
 			const rowField = findField(subform, key);
@@ -178,6 +207,12 @@ export function validateFields(
 		const keyPath = `${jsonPath}.${key}`;
 		const def = findField(module, key);
 		// Only field API names are accepted (v7 Insert Records); read-only system fields cannot be written.
+		if (key === '$line_tax' && module.apiName === 'Sales_Orders') {
+			// order-level taxes (v7 Insert Records: `$line_tax` on inventory records)
+			const taxIssue = validateLineTax(key, value, keyPath, env);
+			if (taxIssue) return taxIssue;
+			continue;
+		}
 		if (!def || def.readOnly) return invalidData(key, keyPath);
 		const issue = validateValue(def, value, keyPath, env);
 		if (issue) return issue;
