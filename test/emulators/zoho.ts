@@ -1123,7 +1123,13 @@ export class ZohoEmulator {
 			}
 			let unique = false;
 			if (input.unique !== undefined) {
-				if (!isPlainObject(input.unique) || input.unique.case_sensitive !== false || Object.keys(input.unique).length !== 1) {
+				// `{"case_sensitive": false}` (OAS v8 fields createFields example); Zoho's own SDK 8.0 `Unique` model sends
+				// `{"casesensitive": "false"}`, accepted too since Zoho's client sends it
+				const caseInsensitive =
+					isPlainObject(input.unique) &&
+					Object.keys(input.unique).length === 1 &&
+					(input.unique.case_sensitive === false || input.unique.casesensitive === 'false');
+				if (!caseInsensitive) {
 					return fail('INVALID_DATA', { api_name: 'unique', json_path: `${path}.unique` });
 				}
 				if (!uniqueCapable.has(input.data_type)) return fail('INVALID_DATA', { api_name: 'unique', json_path: `${path}.unique` });
