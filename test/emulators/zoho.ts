@@ -77,6 +77,11 @@ export interface ZohoEmulatorOptions {
 	uniqueProductCode?: boolean;
 	/** Taxes defined in the org (Setup → Taxes), for Line_Tax (default none, as in a new org). */
 	taxes?: OrgTax[];
+	/**
+	 * The org's tax preference "modify tax rates" (GET /org/taxes `preference.modify_tax_rates`, SDK 8.0 taxes
+	 * Preference): when false, Zoho applies the org's own percentage whatever a Line_Tax entry says (default true).
+	 */
+	taxRatesModifiable?: boolean;
 	/** Lifetime of minted access tokens, also sent as `expires_in` (default 3600). */
 	accessTokenTtlSeconds?: number;
 	/** Records written in the last N ms are not yet found by /search (default 0). COQL has no delay. */
@@ -276,6 +281,7 @@ export class ZohoEmulator {
 			edition,
 			salesOrders: EDITIONS[edition].salesOrders,
 			taxes: options.taxes ?? [],
+			taxRatesModifiable: options.taxRatesModifiable ?? true,
 			pipelines: options.pipelines ?? false,
 			multiCurrency: options.multiCurrency ?? false,
 			orderIdField: options.orderIdField ?? false,
@@ -291,6 +297,7 @@ export class ZohoEmulator {
 		this.store = new RecordStore(
 			() => this.modules,
 			() => this.orgTaxes(),
+			() => this.options.taxRatesModifiable,
 		);
 		this.server = createServer((request, response) => {
 			if (options.extraRoutes?.(request, response)) return;
@@ -1243,7 +1250,7 @@ export class ZohoEmulator {
 						value: tax.value,
 						sequence_number: index + 1,
 					})),
-					preference: { auto_populate_tax: false, modify_tax_rates: true },
+					preference: { auto_populate_tax: false, modify_tax_rates: this.options.taxRatesModifiable },
 				},
 			},
 		};

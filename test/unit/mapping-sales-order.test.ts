@@ -12,6 +12,11 @@ import {
 	salesOrderGrandTotal,
 	toAmount,
 } from '../../nodes/ZohoCrmOrderSync/mapping';
+import {
+	checkWrittenSalesOrder,
+	reconcileOrderedItems,
+	type SalesOrderTaxMode,
+} from '../../nodes/ZohoCrmOrderSync/mapping/salesOrder';
 
 function loadOrder(name: string): WooOrder {
 	return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'orders', `${name}.json`), 'utf8')) as WooOrder;
@@ -26,10 +31,10 @@ function productIdsFor(order: WooOrder): Record<string, string> {
 	return ids;
 }
 
-function salesOrderFor(order: WooOrder): IDataObject {
+function salesOrderFor(order: WooOrder, taxMode: SalesOrderTaxMode = 'adjustment'): IDataObject {
 	return buildSalesOrderRecord(
 		order,
-		{ Contact_Id: '5725767000000419002', Status: 'Created' },
+		{ Contact_Id: '5725767000000419002', Status: 'Created', taxMode },
 		productIdsFor(order),
 		'WooCommerce_Order_ID',
 	);
@@ -176,7 +181,6 @@ describe('buildSalesOrderRecord', () => {
 					Quantity: 2,
 					List_Price: 3,
 					Discount: 0,
-					Tax: 0.45,
 					Description: 'Woo Single #1',
 				},
 				{
@@ -184,11 +188,11 @@ describe('buildSalesOrderRecord', () => {
 					Quantity: 1,
 					List_Price: 12,
 					Discount: 0,
-					Tax: 0.9,
 					Description: 'Ship Your Idea – Color: Black, Size: M Test',
 				},
 			],
-			Adjustment: 10,
+			// default Taxes = Add to Adjustment: shipping 10 + the lines' tax 0.45 + 0.90
+			Adjustment: 11.35,
 			Channel: 'Web',
 			WooCommerce_Order_ID: '727',
 		});
@@ -196,31 +200,49 @@ describe('buildSalesOrderRecord', () => {
 
 	it('puts each coupon share into its line Discount (percent and fixed-cart coupons)', () => {
 		const record = salesOrderFor(loadOrder('coupons'));
-		expect(rows(record).map(({ Quantity, List_Price, Discount, Tax }) => ({ Quantity, List_Price, Discount, Tax }))).toEqual([
-			{ Quantity: 2, List_Price: 25, Discount: 8.13, Tax: 4.19 },
-			{ Quantity: 1, List_Price: 30, Discount: 4.87, Tax: 2.51 },
+		expect(rows(record).map(({ Quantity, List_Price, Discount }) => ({ Quantity, List_Price, Discount }))).toEqual([
+			{ Quantity: 2, List_Price: 25, Discount: 8.13 },
+			{ Quantity: 1, List_Price: 30, Discount: 4.87 },
 		]);
-		expect(record.Adjustment).toBe(5);
+		// shipping 5 + line tax 4.19 + 2.51
+		expect(record.Adjustment).toBe(11.7);
 	});
 
 	it('uses ex-tax line amounts when prices include tax (REST v3 subtotal/total exclude tax)', () => {
 		const record = salesOrderFor(loadOrder('prices-include-tax'));
-		expect(rows(record).map(({ Quantity, List_Price, Discount, Tax }) => ({ Quantity, List_Price, Discount, Tax }))).toEqual([
-			{ Quantity: 2, List_Price: 16.66, Discount: 0, Tax: 6.66 },
-			{ Quantity: 3, List_Price: 3.75, Discount: 0, Tax: 2.25 },
+		expect(rows(record).map(({ Quantity, List_Price, Discount }) => ({ Quantity, List_Price, Discount }))).toEqual([
+			{ Quantity: 2, List_Price: 16.66, Discount: 0 },
+			{ Quantity: 3, List_Price: 3.75, Discount: 0 },
 		]);
-		expect(record.Adjustment).toBe(3.95);
+		// shipping 3.95 + line tax 6.66 + 2.25
+		expect(record.Adjustment).toBe(12.86);
 	});
 
 	it('rounds List_Price up to the cent and keeps the line exact through Discount (25.18 / 3)', () => {
 		const record = salesOrderFor(loadOrder('eur-multicurrency'));
-		expect(rows(record)[0]).toMatchObject({ Quantity: 3, List_Price: 8.4, Discount: 0.02, Tax: 4.79 });
-		expect(record.Adjustment).toBe(5.83);
+		expect(rows(record)[0]).toMatchObject({ Quantity: 3, List_Price: 8.4, Discount: 0.02 });
+		expect(record.Adjustment).toBe(10.62);
 	});
 
 	it('puts shipping and fees (positive and negative, with their tax) into Adjustment', () => {
-		// 4.00 shipping + 0.40 tax + 3.00 gift wrap + 0.30 tax − 5.00 loyalty discount
-		expect(salesOrderFor(loadOrder('fees')).Adjustment).toBe(2.7);
+		// 4.00 shipping + 0.40 tax + 3.00 gift wrap + 0.30 tax − 5.00 loyalty discount (+ 4.00 line tax by default)
+		expect(salesOrderFor(loadOrder('fees'), 'orgTaxes').Adjustment).toBe(2.7);
+		expect(salesOrderFor(loadOrder('fees')).Adjustment).toBe(6.7);
+	});
+
+	it('Taxes = Zoho Taxes by Name: each taxed line names the WooCommerce rate (label, rate_percent); tax stays out of Adjustment', () => {
+		const record = salesOrderFor(loadOrder('main-sample'), 'orgTaxes');
+		expect(rows(record).map((row) => row.Line_Tax)).toEqual([
+			[{ name: 'State Tax', percentage: 7.5 }],
+			[{ name: 'State Tax', percentage: 7.5 }],
+		]);
+		expect(rows(record).every((row) => !('Tax' in row))).toBe(true);
+		expect(record.Adjustment).toBe(10);
+		// an untaxed line gets an empty Line_Tax (clears a tax an older version of the row had)
+		expect(rows(salesOrderFor(loadOrder('refunds'), 'orgTaxes')).map((row) => row.Line_Tax)).toEqual([[]]);
+		// a rate that is not in tax_lines has no name to send
+		const order = loadOrder('main-sample');
+		expect(() => salesOrderFor({ ...order, tax_lines: [] }, 'orgTaxes')).toThrow('tax rate 75 is not in the order');
 	});
 
 	it('links every line to the Zoho product of its code, variations included', () => {
@@ -246,7 +268,7 @@ describe('buildSalesOrderRecord', () => {
 	it('sends only whole cents to Zoho', () => {
 		for (const name of CONSISTENT_FIXTURES) {
 			const record = salesOrderFor(loadOrder(name));
-			const amounts = [record.Adjustment, ...rows(record).flatMap((row) => [row.List_Price, row.Discount, row.Tax])];
+			const amounts = [record.Adjustment, ...rows(record).flatMap((row) => [row.List_Price, row.Discount])];
 			for (const amount of amounts) {
 				expect(typeof amount).toBe('number');
 				expect(Math.round((amount as number) * 100) / 100).toBe(amount);
@@ -277,20 +299,66 @@ describe('buildSalesOrderRecord', () => {
 });
 
 describe('salesOrderGrandTotal', () => {
-	it('applies Zoho\'s formula, including order-level Tax and Discount', () => {
-		// (10 × 3 − 1) + (2.5 × 2 − 0) = 34 sub total; + 2.9 + 0.5 line tax; + 1 tax − 0.5 discount − 2 adjustment
+	it('applies Zoho\'s formula: line tax from Line_Tax percentages on the line after discount; a plain Tax amount is ignored', () => {
+		// (10 × 3 − 1) = 29 + 10 % = 2.9 → 31.9; (2.5 × 2) = 5, its Tax amount is not Zoho's → 5; − 0.5 discount − 2 adjustment
 		expect(
 			salesOrderGrandTotal({
 				Ordered_Items: [
-					{ List_Price: 10, Quantity: 3, Discount: 1, Tax: 2.9 },
+					{ List_Price: 10, Quantity: 3, Discount: 1, Line_Tax: [{ name: 'T', percentage: 10 }] },
 					{ List_Price: 2.5, Quantity: 2, Tax: 0.5 },
+					{ id: '1', _delete: null },
 				],
-				Tax: 1,
 				Discount: 0.5,
 				Adjustment: -2,
 			}),
-		).toBe(35.9);
+		).toBe(34.4);
 		expect(salesOrderGrandTotal({})).toBe(0);
+	});
+});
+
+describe('reconcileOrderedItems (Zoho appends rows sent without an id)', () => {
+	const existing = [
+		{ id: 'r1', Product_Name: { id: 'p1', name: 'A' }, Quantity: 2 },
+		{ id: 'r2', Product_Name: { id: 'p2', name: 'B' }, Quantity: 1 },
+		{ id: 'r3', Product_Name: { id: 'p1', name: 'A' }, Quantity: 1 },
+	];
+
+	it('gives each current line the id of an old row of its product, and deletes old rows left over', () => {
+		const rows = [
+			{ Product_Name: { id: 'p1' }, Quantity: 3 },
+			{ Product_Name: { id: 'p3' }, Quantity: 1 },
+		];
+		expect(reconcileOrderedItems(rows, existing)).toEqual([
+			{ id: 'r1', Product_Name: { id: 'p1' }, Quantity: 3, Line_Tax: [] },
+			{ Product_Name: { id: 'p3' }, Quantity: 1 },
+			{ id: 'r2', _delete: null },
+			{ id: 'r3', _delete: null },
+		]);
+	});
+
+	it('a first write sends the rows as they are', () => {
+		const rows = [{ Product_Name: { id: 'p1' }, Quantity: 1, Line_Tax: [{ name: 'T', percentage: 5 }] }];
+		expect(reconcileOrderedItems(rows, [])).toEqual(rows);
+	});
+});
+
+describe('checkWrittenSalesOrder (after the write, on what Zoho stored)', () => {
+	const order = loadOrder('main-sample');
+	const stored = (Grand_Total: number, rowCount = 2): IDataObject => ({ id: '42', Grand_Total, Ordered_Items: Array.from({ length: rowCount }, (_, index) => ({ id: String(index) })) });
+
+	it('passes when Zoho\'s Grand_Total is the order total and every line is one row', () => {
+		expect(checkWrittenSalesOrder(order, stored(29.35))).toEqual({ ok: true });
+	});
+
+	it('names both totals, and the row count when rows piled up', () => {
+		const result = checkWrittenSalesOrder(order, stored(58.7, 4));
+		expect(result).toMatchObject({ ok: false, orderTotal: 29.35, zohoTotal: 58.7 });
+		if (result.ok) throw new Error('expected a mismatch');
+		expect(result.message).toContain('totals 29.35 USD');
+		expect(result.message).toContain('Grand_Total of 58.70 USD for the Sales Order 42');
+		expect(result.message).toContain('4 line item row(s) for the order\'s 2 line item(s)');
+		expect(checkWrittenSalesOrder(order, stored(29.35, 3)).ok).toBe(false);
+		expect(checkWrittenSalesOrder(order, { id: '42' })).toMatchObject({ ok: false, zohoTotal: null });
 	});
 });
 
@@ -305,6 +373,16 @@ describe('checkSalesOrderTotal', () => {
 	it('does not subtract refunds: the Sales Order is the order as placed', () => {
 		const order = loadOrder('refunds');
 		expect(salesOrderGrandTotal(salesOrderFor(order))).toBe(30);
+	});
+
+	it('Taxes = Zoho Taxes by Name: Zoho rounds each line\'s tax, so an order WooCommerce rounded differently is reported before the write', () => {
+		expect(checkSalesOrderTotal(loadOrder('main-sample'), salesOrderFor(loadOrder('main-sample'), 'orgTaxes'))).toEqual({ ok: true });
+		// 25.18 × 19 % = 4.7842 → Zoho 4.78, WooCommerce 4.79
+		expect(checkSalesOrderTotal(loadOrder('eur-multicurrency'), salesOrderFor(loadOrder('eur-multicurrency'), 'orgTaxes'))).toMatchObject({
+			ok: false,
+			orderTotal: 35.8,
+			zohoTotal: 35.79,
+		});
 	});
 
 	it('reports a real mismatch (tax rounded at subtotal level) with both totals', () => {
@@ -323,7 +401,7 @@ describe('checkSalesOrderTotal', () => {
 		order.total = '46.71'; // e.g. a plugin filtered the total
 		const result = checkSalesOrderTotal(order, record);
 		expect(result.ok).toBe(false);
-		expect(record.Adjustment).toBe(2.7);
+		expect(record.Adjustment).toBe(6.7);
 		expect(result).toMatchObject({ orderTotal: 46.71, zohoTotal: 46.7 });
 	});
 });

@@ -41,7 +41,18 @@ function harness(emulator: () => ZohoEmulator) {
 		expect(contact.errorItems).toEqual([]);
 		return await run({ ...DEAL, ...dealParameters }, contact.successItems, { ...extra, nodeName: 'Create Deal' });
 	};
-	return { run, syncDeal };
+	/**
+	 * A new org has no order-id field: create it for Deals and Sales Orders through the node's own "Set Up Order ID
+	 * Field" (as a user does once), then forget those calls so tests see only their own.
+	 */
+	const setUpOrderIdFields = async (resources = ['deal', 'salesOrder']) => {
+		for (const resource of resources) {
+			const setUp = await run({ resource, operation: 'setUpOrderIdField' }, [{}], { nodeName: 'Set Up Order ID Field' });
+			expect(setUp.successItems[0].json).toMatchObject({ apiName: 'WooCommerce_Order_ID', unique: true });
+		}
+		emulator().calls = [];
+	};
+	return { run, syncDeal, setUpOrderIdFields };
 }
 
 beforeEach(() => {
@@ -50,17 +61,18 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-describe('standard org', () => {
+describe('a new org (Professional edition) after "Set Up Order ID Field"', () => {
 	let zoho: ZohoEmulator;
 	let waits: number[];
-	const { run, syncDeal } = harness(() => zoho);
+	const { run, syncDeal, setUpOrderIdFields } = harness(() => zoho);
 
 	beforeAll(async () => {
-		zoho = await ZohoEmulator.start();
+		zoho = await ZohoEmulator.start({ taxes: [{ name: 'State Tax', value: 7.5 }] });
 	});
 	afterAll(async () => await zoho.stop());
-	beforeEach(() => {
+	beforeEach(async () => {
 		zoho.reset();
+		await setUpOrderIdFields();
 		waits = recordWaits();
 	});
 
@@ -447,20 +459,24 @@ describe('standard org', () => {
 	});
 
 	describe('sales order create', () => {
-		const syncSalesOrder = async (items: RunNodeOptions['items']) => {
+		const syncSalesOrder = async (items: RunNodeOptions['items'], parameters: IDataObject = {}) => {
 			const contact = await run(CONTACT, items);
 			expect(contact.errorItems).toEqual([]);
-			return await run(SALES_ORDER, contact.successItems, { nodeName: 'Create Sales Order' });
+			return await run({ ...SALES_ORDER, ...parameters }, contact.successItems, { nodeName: 'Create Sales Order' });
 		};
+		type Row = { id: string; Product_Name: { id: string; name: string }; Quantity: number; List_Price: number; Discount: number; Tax: number };
+		const storedRows = () => zoho.records('Sales_Orders')[0].Ordered_Items as Row[];
 
-		test('products upserted in one call by Product_Code, ordered items reference them, Zoho’s grand total is the order total', async () => {
+		test('products found by Product_Code with COQL (not unique in a new org) and inserted once; Zoho’s grand total, read back, is the order total', async () => {
 			const result = await syncSalesOrder([order('main-sample')]);
 			expect(result.errorItems).toEqual([]);
 
-			const productCalls = calls(zoho, 'Products/upsert');
-			expect(productCalls).toHaveLength(1);
-			expect(productCalls[0].body.duplicate_check_fields).toEqual(['Product_Code']);
-			expect(productCalls[0].body.data.map((product: IDataObject) => product.Product_Code)).toEqual(['wc-93', 'Bar3']);
+			// a new org's Product_Code is not unique: looked up with COQL, the missing ones inserted in one call
+			expect(calls(zoho, '/coql').map((call) => call.body.select_query)).toEqual([
+				"select id, Product_Code from Products where Product_Code in ('wc-93', 'Bar3') order by id asc limit 200",
+				"select id from Sales_Orders where WooCommerce_Order_ID = '727' order by id asc limit 1",
+			]);
+			expect(calls(zoho, 'POST /crm/v8/Products').map((call) => call.body.data.map((product: IDataObject) => product.Product_Code))).toEqual([['wc-93', 'Bar3']]);
 			const products = zoho.records('Products');
 			expect(products).toHaveLength(2);
 			const productId = (code: string) => products.find((product) => product.Product_Code === code)?.id;
@@ -471,28 +487,90 @@ describe('standard org', () => {
 			expect(salesOrder).toMatchObject({
 				Subject: 'WooCommerce Order #727',
 				WooCommerce_Order_ID: '727',
+				// default Taxes = Add to Adjustment: shipping 10 + line taxes 1.35
+				Adjustment: 11.35,
 				Grand_Total: 29.35,
 				Contact_Name: { id: zoho.records('Contacts')[0].id },
 				Account_Name: { id: zoho.records('Accounts')[0].id },
 			});
-			expect((salesOrder.Ordered_Items as IDataObject[]).map((row) => (row.Product_Name as IDataObject).id)).toEqual([
-				productId('wc-93'),
-				productId('Bar3'),
+			expect(storedRows().map((row) => [row.Product_Name.id, row.Quantity, row.List_Price, row.Tax])).toEqual([
+				[productId('wc-93'), 2, 3, 0],
+				[productId('Bar3'), 1, 12, 0],
 			]);
 			expect(calls(zoho, 'Sales_Orders/upsert')[0].body.duplicate_check_fields).toEqual(['WooCommerce_Order_ID']);
-			expect(zohoOf(result.successItems[0]).salesOrder).toEqual({ id: salesOrder.id, action: 'insert', orderId: '727' });
+			// the record is read back after the write to check Zoho's own total
+			expect(calls(zoho, `GET /crm/v8/Sales_Orders/${salesOrder.id}`)).toHaveLength(1);
+			expect(zohoOf(result.successItems[0]).salesOrder).toEqual({ id: salesOrder.id, action: 'insert', orderId: '727', grandTotal: 29.35 });
+		});
 
-			const again = await syncSalesOrder([order('main-sample')]);
-			expect(zohoOf(again.successItems[0]).salesOrder).toEqual({ id: salesOrder.id, action: 'update', orderId: '727' });
+		test('synced again: the same lines stay the same rows; then one quantity changed, one line removed, one added → exactly the current lines and total', async () => {
+			const base = order('main-sample');
+			const first = await syncSalesOrder([base]);
+			expect(first.errorItems).toEqual([]);
+			const rowIds = storedRows().map((row) => row.id);
+
+			// a duplicate delivery: same lines → the rows are updated in place, not appended
+			const again = await syncSalesOrder([base]);
+			expect(again.errorItems).toEqual([]);
 			expect(zoho.records('Sales_Orders')).toHaveLength(1);
+			expect(storedRows().map((row) => row.id)).toEqual(rowIds);
 			expect(zoho.records('Sales_Orders')[0].Grand_Total).toBe(29.35);
+			expect(zohoOf(again.successItems[0]).salesOrder).toMatchObject({ action: 'update', grandTotal: 29.35 });
+			const update = calls(zoho, 'PUT /crm/v8/Sales_Orders');
+			expect(update).toHaveLength(1);
+			expect(update[0].body.data[0].Ordered_Items.map((row: IDataObject) => row.id)).toEqual(rowIds);
 			expect(zoho.records('Products')).toHaveLength(2);
+
+			// order.updated: 3 × Woo Single instead of 2, "Ship Your Idea" removed, a new product added
+			const [single] = base.line_items as IDataObject[];
+			const changed = {
+				...base,
+				total: '26.13',
+				total_tax: '1.13',
+				line_items: [
+					{ ...single, quantity: 3, subtotal: '9.00', subtotal_tax: '0.68', total: '9.00', total_tax: '0.68', taxes: [{ id: 75, total: '0.675', subtotal: '0.675' }] },
+					{ ...single, id: 400, name: 'Woo Mug', product_id: 200, sku: 'MUG-1', quantity: 1, price: 6, subtotal: '6.00', subtotal_tax: '0.45', total: '6.00', total_tax: '0.45', taxes: [{ id: 75, total: '0.45', subtotal: '0.45' }] },
+				],
+			};
+			const third = await syncSalesOrder([changed]);
+			expect(third.errorItems.map((item) => errorOf(item).message)).toEqual([]);
+			expect(zoho.records('Sales_Orders')).toHaveLength(1);
+			const products = zoho.records('Products');
+			expect(products.map((product) => product.Product_Code)).toEqual(['wc-93', 'Bar3', 'MUG-1']);
+			expect(storedRows().map((row) => [row.Product_Name.name, row.Quantity])).toEqual([
+				['Woo Single #1', 3],
+				['Woo Mug', 1],
+			]);
+			// the kept line is the same row; the removed one was deleted with {id, _delete: null}
+			expect(storedRows()[0].id).toBe(rowIds[0]);
+			const sent = calls(zoho, 'PUT /crm/v8/Sales_Orders')[1].body.data[0].Ordered_Items as IDataObject[];
+			expect(sent).toEqual([
+				expect.objectContaining({ id: rowIds[0], Quantity: 3 }),
+				expect.not.objectContaining({ id: expect.anything() }),
+				{ id: rowIds[1], _delete: null },
+			]);
+			expect(zoho.records('Sales_Orders')[0].Grand_Total).toBe(26.13);
+			expect(zohoOf(third.successItems[0]).salesOrder).toMatchObject({ action: 'update', grandTotal: 26.13 });
+		});
+
+		test('Taxes = Zoho Taxes by Name: lines carry Line_Tax, Zoho computes the tax, the total read back matches', async () => {
+			const result = await syncSalesOrder([order('main-sample')], { taxMode: 'orgTaxes' });
+			expect(result.errorItems.map((item) => errorOf(item).message)).toEqual([]);
+			const sent = calls(zoho, 'Sales_Orders/upsert')[0].body.data[0];
+			expect(sent.Ordered_Items.map((row: IDataObject) => row.Line_Tax)).toEqual([
+				[{ name: 'State Tax', percentage: 7.5 }],
+				[{ name: 'State Tax', percentage: 7.5 }],
+			]);
+			expect(sent.Adjustment).toBe(10);
+			expect(storedRows().map((row) => row.Tax)).toEqual([0.45, 0.9]);
+			expect(zoho.records('Sales_Orders')[0]).toMatchObject({ Sub_Total: 19.35, Grand_Total: 29.35 });
+			expect(zohoOf(result.successItems[0]).salesOrder).toMatchObject({ grandTotal: 29.35 });
 		});
 
 		test('variations without SKU: products by wc-<id>, repeated lines share one product, totals match', async () => {
 			const result = await syncSalesOrder([order('variations-no-sku')]);
 			expect(result.errorItems).toEqual([]);
-			expect(calls(zoho, 'Products/upsert')[0].body.data.map((product: IDataObject) => product.Product_Code)).toEqual([
+			expect(calls(zoho, 'POST /crm/v8/Products')[0].body.data.map((product: IDataObject) => product.Product_Code)).toEqual([
 				'wc-51',
 				'wc-52',
 				'wc-60',
@@ -520,14 +598,61 @@ describe('standard org', () => {
 			expect(calls(zoho, 'Sales_Orders')).toHaveLength(0);
 			expect(zoho.records('Sales_Orders')).toHaveLength(0);
 		});
+
+		test('two runs at once for one order with a new SKU (100 ms latency): one product, one sales order with its lines once', async () => {
+			zoho.setLatency(100);
+			const contact = await run(CONTACT, [order('main-sample')]);
+			const results = await Promise.all([
+				run(SALES_ORDER, contact.successItems, { nodeName: 'Create Sales Order' }),
+				run(SALES_ORDER, contact.successItems, { nodeName: 'Create Sales Order' }),
+			]);
+			for (const result of results) expect(result.errorItems.map((item) => errorOf(item).message)).toEqual([]);
+			expect(zoho.records('Products')).toHaveLength(2);
+			expect(zoho.records('Sales_Orders')).toHaveLength(1);
+			expect(storedRows()).toHaveLength(2);
+			expect(zoho.records('Sales_Orders')[0].Grand_Total).toBe(29.35);
+		});
 	});
 });
 
-describe('org without the order id field', () => {
+describe('org whose taxes Zoho computes differently (tax rates not modifiable, State Tax 8 %)', () => {
+	let zoho: ZohoEmulator;
+	const { run, setUpOrderIdFields } = harness(() => zoho);
+	beforeAll(async () => {
+		zoho = await ZohoEmulator.start({ taxes: [{ name: 'State Tax', value: 8 }], taxRatesModifiable: false });
+	});
+	afterAll(async () => await zoho.stop());
+	beforeEach(async () => {
+		recordWaits();
+		await setUpOrderIdFields(['salesOrder']);
+	});
+
+	test('the total Zoho computed after the write differs: error output naming both totals (a dead letter)', async () => {
+		const contact = await run(CONTACT, [order('main-sample')]);
+		const result = await run({ ...SALES_ORDER, taxMode: 'orgTaxes' }, contact.successItems, { nodeName: 'Create Sales Order' });
+		expect(result.successItems).toEqual([]);
+		const [item] = result.errorItems;
+		const [salesOrder] = zoho.records('Sales_Orders');
+		// Zoho applied 8 %: 0.48 + 0.96 → 29.44, not WooCommerce's 29.35
+		expect(salesOrder.Grand_Total).toBe(29.44);
+		expect(errorOf(item)).toMatchObject({
+			category: 'totals_mismatch',
+			operation: 'salesOrder.create',
+			node: 'Create Sales Order',
+			details: { orderTotal: 29.35, zohoTotal: 29.44, salesOrderId: salesOrder.id },
+		});
+		expect(errorOf(item).message).toContain('29.35 USD');
+		expect(errorOf(item).message).toContain('29.44 USD');
+		expect(errorOf(item).request.body?.data).toEqual([expect.objectContaining({ WooCommerce_Order_ID: '727' })]);
+		expect(item.json.id).toBe(727);
+	});
+});
+
+describe('a new org before "Set Up Order ID Field"', () => {
 	let zoho: ZohoEmulator;
 	const { run, syncDeal } = harness(() => zoho);
 	beforeAll(async () => {
-		zoho = await ZohoEmulator.start({ orderIdField: false });
+		zoho = await ZohoEmulator.start();
 	});
 	afterAll(async () => await zoho.stop());
 	beforeEach(() => {
@@ -622,14 +747,15 @@ describe('org without the order id field', () => {
 
 describe('org with pipelines and multi-currency', () => {
 	let zoho: ZohoEmulator;
-	const { syncDeal } = harness(() => zoho);
+	const { syncDeal, setUpOrderIdFields } = harness(() => zoho);
 	beforeAll(async () => {
 		zoho = await ZohoEmulator.start({ pipelines: true, multiCurrency: true });
 	});
 	afterAll(async () => await zoho.stop());
-	beforeEach(() => {
+	beforeEach(async () => {
 		zoho.reset();
 		recordWaits();
+		await setUpOrderIdFields();
 	});
 
 	test('Pipeline is sent (the first pipeline by default) and Currency for a EUR order', async () => {
@@ -661,12 +787,15 @@ describe('org with pipelines and multi-currency', () => {
 
 describe('org without pipelines or multi-currency', () => {
 	let zoho: ZohoEmulator;
-	const { syncDeal } = harness(() => zoho);
+	const { syncDeal, setUpOrderIdFields } = harness(() => zoho);
 	beforeAll(async () => {
 		zoho = await ZohoEmulator.start();
 	});
 	afterAll(async () => await zoho.stop());
-	beforeEach(() => recordWaits());
+	beforeEach(async () => {
+		recordWaits();
+		await setUpOrderIdFields(['deal']);
+	});
 
 	test('neither Pipeline nor Currency is sent for a EUR order', async () => {
 		const result = await syncDeal([order('eur-multicurrency')]);
@@ -678,15 +807,19 @@ describe('org without pipelines or multi-currency', () => {
 	});
 });
 
-describe('org where Product_Code is not unique (products found by name)', () => {
+describe('org where an admin made Product_Code unique (the README set-up for several workers)', () => {
 	let zoho: ZohoEmulator;
+	const { setUpOrderIdFields } = harness(() => zoho);
 	beforeAll(async () => {
-		zoho = await ZohoEmulator.start({ uniqueProductCode: false });
+		zoho = await ZohoEmulator.start({ uniqueProductCode: true });
 	});
 	afterAll(async () => await zoho.stop());
-	beforeEach(() => recordWaits());
+	beforeEach(async () => {
+		recordWaits();
+		await setUpOrderIdFields(['salesOrder']);
+	});
 
-	test('two lines with different SKUs but the same name both reference the one product of that name', async () => {
+	test('products are upserted on Product_Code in one call; two lines with the same name stay two products', async () => {
 		const base = order('main-sample');
 		const lines = (base.line_items as IDataObject[]).map((line) => ({ ...line, name: 'Woo Single' }));
 		const result = await runNode({
@@ -697,13 +830,35 @@ describe('org where Product_Code is not unique (products found by name)', () => 
 			nodeName: 'Create Sales Order',
 		});
 		expect(result.errorItems.map((item) => errorOf(item).message)).toEqual([]);
-		expect(calls(zoho, 'Products/upsert')[0].body).toMatchObject({ duplicate_check_fields: ['Product_Name'] });
-		expect(zoho.records('Products')).toHaveLength(1);
+		expect(calls(zoho, 'Products/upsert')[0].body).toMatchObject({ duplicate_check_fields: ['Product_Code'] });
+		expect(calls(zoho, '/coql').map((call) => call.body.select_query)).not.toContainEqual(expect.stringContaining('from Products'));
+		const products = zoho.records('Products');
+		expect(products.map((product) => product.Product_Code)).toEqual(['wc-93', 'Bar3']);
 		const [salesOrder] = zoho.records('Sales_Orders');
-		expect((salesOrder.Ordered_Items as IDataObject[]).map((row) => (row.Product_Name as IDataObject).id)).toEqual([
-			zoho.records('Products')[0].id,
-			zoho.records('Products')[0].id,
-		]);
+		expect((salesOrder.Ordered_Items as IDataObject[]).map((row) => (row.Product_Name as IDataObject).id)).toEqual(products.map((product) => product.id));
 		expect(salesOrder.Grand_Total).toBe(29.35);
+	});
+});
+
+describe('an edition without Sales Orders (Standard)', () => {
+	let zoho: ZohoEmulator;
+	const { run } = harness(() => zoho);
+	beforeAll(async () => {
+		zoho = await ZohoEmulator.start({ edition: 'standard' });
+	});
+	afterAll(async () => await zoho.stop());
+	beforeEach(() => recordWaits());
+
+	test('Create Sales Order and Set Up Order ID Field say that the org has no Sales Orders', async () => {
+		const contact = await run(CONTACT, [order('main-sample')]);
+		const result = await run(SALES_ORDER, contact.successItems, { nodeName: 'Create Sales Order' });
+		expect(result.successItems).toEqual([]);
+		expect(errorOf(result.errorItems[0])).toMatchObject({ category: 'validation', zohoCode: 'INVALID_MODULE', operation: 'salesOrder.create' });
+		expect(errorOf(result.errorItems[0]).message).toContain('no Sales Orders module');
+		expect(errorOf(result.errorItems[0]).message).toContain('Deal resource');
+		expect(calls(zoho, 'Products')).toHaveLength(0);
+
+		const setUp = await run({ resource: 'salesOrder', operation: 'setUpOrderIdField' }, [{}], { nodeName: 'Set Up', onError: 'stopWorkflow' });
+		expect(setUp.thrown?.message).toContain('no Sales Orders module');
 	});
 });

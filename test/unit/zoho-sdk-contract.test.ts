@@ -11,8 +11,7 @@ import { join } from 'path';
 import * as SDK from '@zohocrm/typescript-sdk-8.0';
 
 import { ZohoEmulator } from '../emulators/zoho';
-import { buildProductRecords, buildSalesOrderRecord } from '../../nodes/ZohoCrmOrderSync/mapping/salesOrder';
-import type { WooOrder } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import { buildProductRecords, buildSalesOrderRecord, type WooOrder } from '../../nodes/ZohoCrmOrderSync/mapping';
 import mainSample from '../fixtures/orders/main-sample.json';
 
 const { Record: ZRecord, Fields, Coql, Taxes } = SDK;
@@ -21,7 +20,7 @@ let zoho: ZohoEmulator;
 let resources: string;
 
 beforeAll(async () => {
-	zoho = await ZohoEmulator.start({ taxes: [{ name: 'Sales Tax', value: 10 }] });
+	zoho = await ZohoEmulator.start({ taxes: [{ name: 'State Tax', value: 7.5 }] });
 	resources = mkdtempSync(join(tmpdir(), 'zoho-sdk-'));
 	await new SDK.InitializeBuilder()
 		.environment(new SDK.Environment(zoho.url, `${zoho.url}/oauth/v2/token`, zoho.url))
@@ -61,7 +60,7 @@ test('the SDK refreshes its token at the emulator and reads field metadata and o
 
 	const taxes = await new Taxes.TaxesOperations().getTaxes();
 	const orgTaxes = (taxes.getObject() as InstanceType<typeof Taxes.ResponseWrapper>).getOrgTaxes();
-	expect(orgTaxes.getTaxes().map((tax) => [tax.getName(), tax.getValue()])).toEqual([['Sales Tax', 10]]);
+	expect(orgTaxes.getTaxes().map((tax) => [tax.getName(), tax.getValue()])).toEqual([['State Tax', 7.5]]);
 });
 
 test('a custom field created through the SDK: 201 parsed, its API name read back from /settings/fields', async () => {
@@ -105,7 +104,12 @@ test('products upserted, a sales order inserted with line taxes, upserted again,
 	expect(productIds).toHaveLength(2);
 
 	const codes = buildProductRecords(order).map((product) => String(product.Product_Code));
-	const mapped = buildSalesOrderRecord(order, { Subject: 'SDK order' }, Object.fromEntries(codes.map((code, index) => [code, productIds[index]])), 'WooCommerce_Order_ID');
+	const mapped = buildSalesOrderRecord(
+		order,
+		{ Subject: 'SDK order', taxMode: 'orgTaxes' },
+		Object.fromEntries(codes.map((code, index) => [code, productIds[index]])),
+		'WooCommerce_Order_ID',
+	);
 	const salesOrder = new ZRecord.Record();
 	for (const [key, value] of Object.entries(mapped)) {
 		if (key !== 'Ordered_Items') salesOrder.addKeyValue(key, value);
@@ -117,12 +121,17 @@ test('products upserted, a sales order inserted with line taxes, upserted again,
 				const product = new ZRecord.LineItemProduct();
 				product.setId(BigInt((value as { id: string }).id));
 				line.addKeyValue(key, product);
+			} else if (key === 'Line_Tax') {
+				// our Line_Tax entries through the SDK's own LineTax model
+				const taxes = (value as Array<{ name: string; percentage: number }>).map(({ name, percentage }) => {
+					const tax = new ZRecord.LineTax();
+					tax.setName(name);
+					tax.setPercentage(percentage);
+					return tax;
+				});
+				line.addKeyValue(key, taxes);
 			} else line.addKeyValue(key, value);
 		}
-		const tax = new ZRecord.LineTax();
-		tax.setName('Sales Tax');
-		tax.setPercentage(10);
-		line.addKeyValue('Line_Tax', [tax]);
 		return line;
 	});
 	salesOrder.addKeyValue('Ordered_Items', rows);
@@ -133,7 +142,7 @@ test('products upserted, a sales order inserted with line taxes, upserted again,
 	const [insertDetails] = successes(inserted, ZRecord.ActionWrapper, ZRecord.SuccessResponse);
 	const id = insertDetails.get('id') as bigint;
 	const sent = zoho.apiCalls().find((call) => call.method === 'POST' && call.path === '/crm/v8/Sales_Orders');
-	expect(sent?.body.data[0].Ordered_Items[0]).toMatchObject({ Product_Name: { id: productIds[0] }, Quantity: 2, List_Price: 3, Line_Tax: [{ name: 'Sales Tax', percentage: 10 }] });
+	expect(sent?.body.data[0].Ordered_Items[0]).toMatchObject({ Product_Name: { id: productIds[0] }, Quantity: 2, List_Price: 3, Line_Tax: [{ name: 'State Tax', percentage: 7.5 }] });
 
 	// upsert on the order-id field the previous test created
 	const upsertBody = new ZRecord.BodyWrapper();
@@ -157,11 +166,11 @@ test('products upserted, a sales order inserted with line taxes, upserted again,
 	const lines = record.getKeyValue('Ordered_Items') as InstanceType<typeof ZRecord.Record>[];
 	expect(lines).toHaveLength(2);
 	expect(lines.map((line) => [line.getKeyValue('Net_Total'), line.getKeyValue('Tax')])).toEqual([
-		[6.6, 0.6],
-		[13.2, 1.2],
+		[6.45, 0.45],
+		[12.9, 0.9],
 	]);
-	// lines (2 × 3 + 12) × 1.1 = 19.8, Adjustment 10 (shipping): the SDK reads the Grand_Total the emulator computed
-	expect(record.getKeyValue('Grand_Total')).toBe(29.8);
+	// Zoho's computed totals, parsed by the SDK: lines 19.35 with 7.5 % State Tax, Adjustment 10 (shipping) = the order total
+	expect([record.getKeyValue('Sub_Total'), record.getKeyValue('Grand_Total')]).toEqual([19.35, 29.35]);
 
 	const query = new Coql.BodyWrapper();
 	query.setSelectQuery("select Subject, Grand_Total, WooCommerce_Order_ID from Sales_Orders where WooCommerce_Order_ID = '727' limit 5");
@@ -169,4 +178,43 @@ test('products upserted, a sales order inserted with line taxes, upserted again,
 	expect(queried.getStatusCode()).toBe(200);
 	const rowsFound = (queried.getObject() as InstanceType<typeof Coql.ResponseWrapper>).getData();
 	expect(rowsFound.map((row) => row.getKeyValue('Subject'))).toEqual(['SDK order (updated)']);
+});
+
+describe('field names our mapping sends, against the SDK’s own names', () => {
+	const sdkFields = (module: keyof typeof ZRecord.Field) =>
+		new Set(
+			Object.values(ZRecord.Field[module] as unknown as globalThis.Record<string, unknown>)
+				.filter((value): value is InstanceType<typeof ZRecord.Field> => value instanceof ZRecord.Field)
+				.map((field) => field.getAPIName()),
+		);
+	const order = mainSample as unknown as WooOrder;
+	const productIds = { 'wc-93': '1', Bar3: '2' };
+
+	test('Sales_Orders and Products records use only field names the SDK lists for those modules (plus our custom order-id field)', () => {
+		for (const taxMode of ['adjustment', 'orgTaxes'] as const) {
+			const record = buildSalesOrderRecord(order, { Subject: 'S', Status: 'Created', Contact_Id: '1', Account_Id: '2', Deal_Id: '3', Description: 'd', Currency: 'USD', taxMode }, productIds, 'WooCommerce_Order_ID');
+			const unknown = Object.keys(record).filter((key) => !sdkFields('Sales_Orders').has(key));
+			expect(unknown).toEqual(['WooCommerce_Order_ID']);
+		}
+		for (const product of buildProductRecords(order)) {
+			expect(Object.keys(product).filter((key) => !sdkFields('Products').has(key))).toEqual([]);
+		}
+	});
+
+	test('line items: Ordered_Items is an inventory subform the SDK knows; Product_Name, Discount and Line_Tax as the SDK models them', () => {
+		expect(SDK.Constants.INVENTORY_MODULES_ITEMS).toContain('ordered_items');
+		const record = buildSalesOrderRecord(order, { taxMode: 'orgTaxes' }, productIds, 'WooCommerce_Order_ID');
+		const [row] = record.Ordered_Items as Array<globalThis.Record<string, unknown>>;
+		// the SDK's inventory line-item special cases (utility.js setDataType) name exactly these two keys
+		expect(Object.keys(row)).toEqual(expect.arrayContaining([SDK.Constants.PRODUCT_NAME, SDK.Constants.DISCOUNT]));
+		// Line_Tax entries: keys of the SDK's LineTax model
+		const lineTax = new ZRecord.LineTax();
+		lineTax.setName('x');
+		lineTax.setPercentage(1);
+		const sdkKeys = [...(lineTax as unknown as { keyModified: Map<string, number> }).keyModified.keys()];
+		for (const entry of row.Line_Tax as Array<globalThis.Record<string, unknown>>) expect(Object.keys(entry).sort()).toEqual(sdkKeys.sort());
+		// Quantity, List_Price and Description have no SDK constant: they are checked against the field metadata Zoho
+		// serves for module=Ordered_Items (emulator schema, from a real org's export) in the first test above
+		expect(Object.keys(row).sort()).toEqual(['Description', 'Discount', 'Line_Tax', 'List_Price', 'Product_Name', 'Quantity']);
+	});
 });

@@ -46,16 +46,40 @@ export function isUniqueField(field: ZohoField | undefined): boolean {
 	return unique === true;
 }
 
-/** Zoho's system duplicate check for Products is Product_Name; SKUs are only safe when Product_Code is unique. */
-export async function productDuplicateField(this: IExecuteFunctions): Promise<'Product_Code' | 'Product_Name'> {
-	const fields = await zohoGetFields.call(this, 'Products');
-	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code')) ? 'Product_Code' : 'Product_Name';
+/**
+ * `field` is the order-id field's API name as Zoho lists it in /settings/fields (found by API name, else by its
+ * label, e.g. "WooCommerce Order ID" for WooCommerce_Order_ID): never computed locally.
+ */
+export type OrderKeyedWrite =
+	| { kind: 'ready'; field: string; upsertOn: string[]; fields: ZohoField[] }
+	| { kind: 'lookup'; field: string; fields: ZohoField[] }
+	| { kind: 'failed'; error: ZohoSyncError };
+
+/** The field named `name`: by API name, else by label (underscores read as spaces), case-insensitive. */
+export function findOrderIdField(fields: ZohoField[], name: string): ZohoField | undefined {
+	const wanted = name.trim().toLowerCase();
+	const asLabel = wanted.replace(/_/g, ' ');
+	return (
+		fields.find((field) => field.api_name === name.trim()) ??
+		fields.find((field) => field.api_name.toLowerCase() === wanted) ??
+		fields.find((field) => [field.field_label, field.display_label].some((label) => typeof label === 'string' && label.trim().toLowerCase() === asLabel))
+	);
 }
 
-export type OrderKeyedWrite =
-	| { kind: 'ready'; upsertOn: string[]; fields: ZohoField[] }
-	| { kind: 'lookup'; fields: ZohoField[] }
-	| { kind: 'failed'; error: ZohoSyncError };
+/** Zoho answers INVALID_MODULE for a module the org does not have (e.g. Sales Orders on an edition without them). */
+export function moduleUnavailable(module: string, operation: string, error: ZohoSyncError): ZohoSyncError {
+	const what = module === 'Sales_Orders' ? 'Sales Orders' : module;
+	return {
+		...error,
+		category: 'validation',
+		operation,
+		message:
+			`Zoho CRM answered that this org has no ${what} module (${error.zohoCode}). ` +
+			(module === 'Sales_Orders'
+				? 'Sales Orders (inventory) are not part of every Zoho CRM edition, and an admin can hide the module. Enable Sales Orders in Zoho (or use an edition that has them), or sync orders as Deals with the Deal resource.'
+				: 'Check the module in Zoho CRM Setup → Modules and Fields.'),
+	};
+}
 
 /**
  * How records keyed by a WooCommerce order id are written to `module`:
@@ -75,15 +99,16 @@ export async function planOrderKeyedWrite(
 	let field: ZohoField | undefined;
 	try {
 		fields = await zohoGetFields.call(this, module);
-		field = fields.find((candidate) => candidate.api_name === orderIdField);
+		field = findOrderIdField(fields, orderIdField);
 		if (!field) {
 			// Field metadata is cached for 10 minutes: ask again in case the field was created since (by hand in
 			// Zoho, as the message below suggests), instead of failing every order until the cache expires.
 			fields = await zohoGetFields.call(this, module, { refresh: true });
-			field = fields.find((candidate) => candidate.api_name === orderIdField);
+			field = findOrderIdField(fields, orderIdField);
 		}
 	} catch (error) {
 		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
+		if (syncError?.zohoCode === 'INVALID_MODULE') return { kind: 'failed', error: moduleUnavailable(module, operation, syncError) };
 		if (syncError) return { kind: 'failed', error: { ...syncError, operation } };
 		throw error;
 	}
@@ -98,7 +123,9 @@ export async function planOrderKeyedWrite(
 			),
 		};
 	}
-	return isUniqueField(field) ? { kind: 'ready', upsertOn: [orderIdField], fields } : { kind: 'lookup', fields };
+	return isUniqueField(field)
+		? { kind: 'ready', field: field.api_name, upsertOn: [field.api_name], fields }
+		: { kind: 'lookup', field: field.api_name, fields };
 }
 
 /** The fallback without a unique field: COQL lookup by order id, then update by id or insert. */

@@ -18,7 +18,9 @@ export {
 	buildSalesOrderRecord,
 	salesOrderGrandTotal,
 	checkSalesOrderTotal,
+	checkWrittenSalesOrder,
+	reconcileOrderedItems,
 } from './salesOrder';
-export type { SalesOrderFieldValues } from './salesOrder';
+export type { SalesOrderFieldValues, SalesOrderTaxMode } from './salesOrder';
 export type { ModuleField } from './common';
 export type { WooAddress, WooLineItem, WooOrder } from './wooOrder';

@@ -10,28 +10,37 @@ import type { WooLineItem, WooOrder } from './wooOrder';
 /*
  * How a WooCommerce order becomes a Zoho Sales Order whose Grand_Total equals order.total to the cent.
  *
- * Zoho computes (and the project's Zoho emulator computes exactly this):
- *   line total  = List_Price × Quantity − Discount + Tax
- *   Sub_Total   = Σ (List_Price × Quantity − Discount)
- *   Grand_Total = Sub_Total + Σ line Tax + order-level Tax − order-level Discount + Adjustment
+ * Zoho computes (Zoho CRM inventory line items; the project's emulator computes exactly this):
+ *   line Total                = List_Price × Quantity
+ *   line Total_After_Discount = Total − Discount
+ *   line Tax                  = Total_After_Discount × Σ Line_Tax percentages / 100   (org taxes, by name)
+ *   line Net_Total            = Total_After_Discount + Tax
+ *   Sub_Total                 = Σ Net_Total
+ *   Grand_Total               = Sub_Total − Discount + Tax (order-level taxes; we send none) + Adjustment
+ * A plain Tax amount on a line is not documented to be kept, so we never rely on it.
  *
  * WooCommerce REST v3 line items carry subtotal (before coupons) and total (after coupons), both EXCLUDING
  * tax even when the shop enters prices including tax: WC_Cart_Totals::calculate_item_subtotals() subtracts
  * the (unrounded) taxes from inclusive prices before storing line_subtotal/line_total, and the REST
- * controller only formats them to dp decimals (reference woocommerce-webhooks.md §6). So no special case is
- * needed for prices_include_tax; tax always comes from total_tax.
+ * controller only formats them to dp decimals (reference woocommerce-webhooks.md §6).
  *
  *   List_Price = subtotal / quantity, rounded UP to the cent
  *   Discount   = List_Price × Quantity − total   (the coupon share of the line, plus the sub-cent rounding
  *                of List_Price when subtotal is not divisible by quantity, e.g. 25.18 / 3 → 8.40, Discount 0.02)
- *   Tax        = total_tax
  *   Adjustment = shipping_total + shipping_tax + Σ fee (total + total_tax)   (fees may be negative)
- * and no order-level Tax or Discount (coupons already sit in the lines).
  *
- * Each line's List_Price × Quantity − Discount is therefore exactly WooCommerce's line total. Nothing else
- * goes into Adjustment: when WooCommerce's own total differs from the sum of its rounded parts (tax rounded
- * at subtotal level, plugins filtering the total), checkSalesOrderTotal reports it instead of hiding it.
+ * Taxes reach Zoho one of two ways (the node's "Taxes" option):
+ *   'adjustment' (default) — every line's total_tax is added to Adjustment; lines carry no tax. Exact to the cent in
+ *                any org, but Zoho's tax fields stay 0.
+ *   'orgTaxes'             — each line gets Line_Tax [{name, percentage}] from the order's tax_lines (label and
+ *                rate_percent); the org must define taxes with those names. Zoho then computes each line's tax
+ *                itself, which can differ by a cent from WooCommerce's (rounding per line vs per order): the
+ *                checks before and after the write report that instead of hiding it.
+ * Each line's List_Price × Quantity − Discount is exactly WooCommerce's line total. Nothing else goes into
+ * Adjustment: when WooCommerce's own total differs from the sum of its rounded parts, checkSalesOrderTotal says so.
  */
+
+export type SalesOrderTaxMode = 'adjustment' | 'orgTaxes';
 
 /** Line-item description limit (Zoho Multi Line). */
 const LINE_DESCRIPTION_MAX_LENGTH = 2000;
@@ -44,6 +53,7 @@ interface LinePricing {
 	quantity: number;
 	listPriceCents: number;
 	discountCents: number;
+	/** WooCommerce's total_tax of the line. */
 	taxCents: number;
 }
 
@@ -102,6 +112,27 @@ export interface SalesOrderFieldValues {
 	Currency?: unknown;
 	/** Further Zoho fields by API name; merged last, empty values dropped. */
 	customFields?: Record<string, unknown>;
+	/** How taxes reach Zoho (see the top of this file); default 'adjustment'. */
+	taxMode?: SalesOrderTaxMode;
+}
+
+/**
+ * Line_Tax for a line in 'orgTaxes' mode: one entry per WooCommerce tax rate that taxed the line, named by the order's
+ * tax_lines label with its rate_percent. A line taxed by a rate missing from tax_lines cannot be mapped: it throws.
+ */
+function lineTaxes(order: WooOrder, line: WooLineItem): IDataObject[] {
+	const taxes: IDataObject[] = [];
+	for (const tax of line.taxes ?? []) {
+		if (toCents(tax.total) === 0 && toCents(tax.subtotal ?? '0') === 0) continue;
+		const rate = (order.tax_lines ?? []).find((candidate) => Number(candidate.rate_id) === Number(tax.id));
+		const name = rate ? cleanText(rate.label) : undefined;
+		const percentage = rate ? toAmount(rate.rate_percent) : undefined;
+		if (!name || percentage === undefined) {
+			throw new Error(`${lineLabel(line)}: tax rate ${String(tax.id)} is not in the order's tax_lines, so its Zoho tax name is unknown`);
+		}
+		taxes.push({ name, percentage });
+	}
+	return taxes;
 }
 
 function setAddress(record: IDataObject, prefix: 'Billing' | 'Shipping', address: WooOrder['billing']): void {
@@ -113,8 +144,8 @@ function setAddress(record: IDataObject, prefix: 'Billing' | 'Shipping', address
 	setIfPresent(record, `${prefix}_Country`, cleanText(address.country));
 }
 
-/** shipping + shipping tax + every fee with its tax, in cents. */
-function adjustmentCents(order: WooOrder): number {
+/** shipping + shipping tax + every fee with its tax (+ every line's tax in 'adjustment' mode), in cents. */
+function adjustmentCents(order: WooOrder, taxMode: SalesOrderTaxMode): number {
 	let cents =
 		forField('shipping_total', () => toCents(order.shipping_total)) +
 		forField('shipping_tax', () => toCents(order.shipping_tax));
@@ -122,6 +153,7 @@ function adjustmentCents(order: WooOrder): number {
 		cents += forField(`Fee ${String(fee.id)} total`, () => toCents(fee.total));
 		cents += forField(`Fee ${String(fee.id)} total_tax`, () => toCents(fee.total_tax));
 	}
+	if (taxMode === 'adjustment') for (const line of order.line_items ?? []) cents += priceLine(line).taxCents;
 	return cents;
 }
 
@@ -145,6 +177,7 @@ export function buildSalesOrderRecord(
 	const currency =
 		salesOrderFields && !salesOrderFields.some((field) => field.api_name === 'Currency') ? undefined : values.Currency;
 	const orderLabel = `WooCommerce Order #${cleanText(order.number) ?? order.id}`;
+	const taxMode = values.taxMode ?? 'adjustment';
 	const lines = order.line_items ?? [];
 	if (lines.length === 0) {
 		throw new Error(`${orderLabel} has no line items; a Zoho Sales Order needs at least one (Ordered_Items)`);
@@ -162,8 +195,8 @@ export function buildSalesOrderRecord(
 			Quantity: pricing.quantity,
 			List_Price: fromCents(pricing.listPriceCents),
 			Discount: fromCents(pricing.discountCents),
-			Tax: fromCents(pricing.taxCents),
 		};
+		if (taxMode === 'orgTaxes') row.Line_Tax = lineTaxes(order, line);
 		setIfPresent(row, 'Description', cleanText(line.name, LINE_DESCRIPTION_MAX_LENGTH));
 		return row;
 	});
@@ -180,7 +213,7 @@ export function buildSalesOrderRecord(
 	setAddress(record, 'Billing', order.billing);
 	setAddress(record, 'Shipping', order.shipping);
 	record.Ordered_Items = orderedItems;
-	record.Adjustment = fromCents(adjustmentCents(order));
+	record.Adjustment = fromCents(adjustmentCents(order, taxMode));
 
 	mergeCustomFields(record, values.customFields);
 	const idField = orderIdField.trim();
@@ -192,25 +225,44 @@ function centsOf(record: IDataObject, key: string): number {
 	return forField(key, () => toCents(record[key]));
 }
 
-/** The Grand_Total Zoho will compute for a Sales Order record (formula at the top of this file). */
+const percentSum = (taxes: unknown): number =>
+	(Array.isArray(taxes) ? (taxes as IDataObject[]) : []).reduce((sum, tax) => sum + (toAmount(tax.percentage) ?? 0), 0);
+
+/** Zoho's rounding of a computed amount to the cent (half away from zero). */
+const roundToCent = (amount: number): number => Math.sign(amount) * Math.round(Math.abs(amount) * 100 + 1e-9);
+
+/** The Grand_Total Zoho will compute for a Sales Order record (formula at the top of this file), from the rows given. */
 export function salesOrderGrandTotal(record: IDataObject): number {
 	const items = Array.isArray(record.Ordered_Items) ? (record.Ordered_Items as IDataObject[]) : [];
 	let subTotalCents = 0;
-	let lineTaxCents = 0;
 	items.forEach((item, index) => {
+		if ('_delete' in item) return;
 		const label = `Ordered_Items[${index}]`;
 		const listPrice = forField(`${label}.List_Price`, () => toAmount(item.List_Price)) ?? 0;
 		const quantity = forField(`${label}.Quantity`, () => toAmount(item.Quantity)) ?? 0;
-		subTotalCents += toCents(listPrice * quantity) - forField(label, () => centsOf(item, 'Discount'));
-		lineTaxCents += forField(label, () => centsOf(item, 'Tax'));
+		const afterDiscountCents = roundToCent(listPrice * quantity) - forField(label, () => centsOf(item, 'Discount'));
+		const taxCents = roundToCent((afterDiscountCents * percentSum(item.Line_Tax)) / 100 / 100);
+		subTotalCents += afterDiscountCents + taxCents;
 	});
-	const grandTotalCents =
-		subTotalCents +
-		lineTaxCents +
-		centsOf(record, 'Tax') -
-		centsOf(record, 'Discount') +
-		centsOf(record, 'Adjustment');
-	return fromCents(grandTotalCents);
+	return fromCents(subTotalCents - centsOf(record, 'Discount') + centsOf(record, 'Adjustment'));
+}
+
+/**
+ * The existing Ordered_Items rows of a Zoho Sales Order (as read back) and the rows to send so that the order ends
+ * with exactly `rows`: Zoho ADDS rows sent without an id, updates a row sent with its id and removes `{id, _delete:
+ * null}` (Zoho "Subform data" page). Rows are matched by product in order; unmatched old rows are deleted.
+ */
+export function reconcileOrderedItems(rows: IDataObject[], existing: IDataObject[]): IDataObject[] {
+	const unused = existing.filter((row) => typeof row.id === 'string' && row.id !== '');
+	const productOf = (row: IDataObject) => String((row.Product_Name as IDataObject | undefined)?.id ?? '');
+	const result = rows.map((row) => {
+		const position = unused.findIndex((candidate) => productOf(candidate) === productOf(row));
+		if (position < 0) return row;
+		const [match] = unused.splice(position, 1);
+		// Line_Tax is sent as [] to clear taxes the row had, when this row has none
+		return { id: match.id, ...row, Line_Tax: row.Line_Tax ?? [] };
+	});
+	return [...result, ...unused.map((row) => ({ id: row.id, _delete: null }))];
 }
 
 /**
@@ -236,5 +288,33 @@ export function checkSalesOrderTotal(
 			`Totals do not match: WooCommerce order #${cleanText(order.number) ?? order.id} totals ${money(orderTotal)}, ` +
 			`but the Zoho Sales Order would total ${money(zohoTotal)} (difference ${money(difference)}). ` +
 			'WooCommerce may round tax at subtotal level or a plugin may change the total; check the order by hand.',
+	};
+}
+
+/**
+ * After the write: the Sales Order as Zoho stored it (one read) must total the WooCommerce order to the cent and hold
+ * exactly one row per line item. Otherwise the message names both totals (and the row counts when they differ).
+ */
+export function checkWrittenSalesOrder(
+	order: WooOrder,
+	stored: IDataObject,
+): { ok: true } | { ok: false; orderTotal: number; zohoTotal: number | null; message: string } {
+	const orderTotal = forField('total', () => toAmount(order.total)) ?? 0;
+	const zohoTotal = typeof stored.Grand_Total === 'number' ? stored.Grand_Total : (toAmount(stored.Grand_Total) ?? null);
+	const rows = Array.isArray(stored.Ordered_Items) ? stored.Ordered_Items.length : 0;
+	const lines = (order.line_items ?? []).length;
+	const totalsMatch = zohoTotal !== null && Math.round(orderTotal * 100) === Math.round(zohoTotal * 100);
+	if (totalsMatch && rows === lines) return { ok: true };
+	const currency = cleanText(order.currency);
+	const money = (amount: number | null) => (amount === null ? 'nothing' : `${formatAmount(amount)}${currency ? ` ${currency}` : ''}`);
+	const rowNote = rows === lines ? '' : ` It holds ${rows} line item row(s) for the order's ${lines} line item(s).`;
+	return {
+		ok: false,
+		orderTotal,
+		zohoTotal,
+		message:
+			`Totals do not match after the write: WooCommerce order #${cleanText(order.number) ?? order.id} totals ${money(orderTotal)}, ` +
+			`but Zoho computed a Grand_Total of ${money(zohoTotal)} for the Sales Order ${String(stored.id ?? '')}.${rowNote} ` +
+			'Zoho may compute a tax differently (check the taxes defined in Zoho and the node’s Taxes option) or the order was changed in Zoho.',
 	};
 }

@@ -29,6 +29,8 @@ export interface WooLineItem {
 	price: number;
 	meta_data?: Array<{ key: string; value: unknown; display_key?: string; display_value?: unknown }>;
 	parent_name?: string | null;
+	/** Per tax rate: `id` is the rate id of an order `tax_lines` entry. */
+	taxes?: Array<{ id: number; total: string; subtotal?: string }>;
 }
 
 export interface WooOrder extends IDataObject {

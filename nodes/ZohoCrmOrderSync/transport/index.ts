@@ -35,6 +35,7 @@ export {
 	ZOHO_MAX_RECORDS_PER_CALL,
 	zohoCoql,
 	zohoGetFields,
+	zohoGetRecord,
 	zohoWriteRecords,
 	type ZohoWriteArgs,
 } from './records';

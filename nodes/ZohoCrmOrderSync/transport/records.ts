@@ -232,6 +232,24 @@ export async function zohoCoql(
 	return Array.isArray(data) ? (data as IDataObject[]) : [];
 }
 
+/** GET /crm/v8/{Module}/{id}: the record, or null when Zoho answers 204 (no such record). */
+export async function zohoGetRecord(
+	this: ZohoContext,
+	module: string,
+	id: string,
+	operation: string,
+	limits?: ZohoCallLimits,
+): Promise<IDataObject | null> {
+	const response = await zohoApiRequest.call(this, {
+		method: 'GET',
+		path: `${ZOHO_API_VERSION_PATH}/${module}/${encodeURIComponent(id)}`,
+		operation,
+		limits,
+	});
+	const data = response.body?.data;
+	return Array.isArray(data) && data.length > 0 ? (data[0] as IDataObject) : null;
+}
+
 const fieldsCache = new Map<string, { loadedAt: number; fields: Promise<ZohoField[]> }>();
 
 /** For tests: forget cached field metadata. */

@@ -60,6 +60,8 @@ export class RecordStore {
 		private readonly modules: () => Map<string, ModuleDef>,
 		/** The org's taxes by lower-case name: Line_Tax percentages come from here unless the request gives one. */
 		private readonly taxes: () => Map<string, { name: string; value: number }> = () => new Map(),
+		/** The org's tax preference "modify tax rates": when off, a percentage sent with Line_Tax is replaced by the org's. */
+		private readonly taxRatesModifiable: () => boolean = () => true,
 	) {}
 
 	nextId(): string {
@@ -199,7 +201,7 @@ export class RecordStore {
 	private lineTaxes(value: unknown) {
 		return ((value as Array<Record<string, unknown>> | null) ?? []).map((entry) => {
 			const tax = this.taxes().get(String(entry.name).trim().toLowerCase());
-			const percentage = typeof entry.percentage === 'number' ? entry.percentage : (tax?.value ?? 0);
+			const percentage = typeof entry.percentage === 'number' && this.taxRatesModifiable() ? entry.percentage : (tax?.value ?? 0);
 			return { name: tax?.name ?? entry.name, percentage, value: 0 };
 		});
 	}

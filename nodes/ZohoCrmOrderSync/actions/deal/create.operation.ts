@@ -120,10 +120,12 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const settings = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const orderIdField = readOrderIdField.call(this);
+	const orderIdFieldParameter = readOrderIdField.call(this);
 
-	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, 'deal.create');
+	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdFieldParameter, 'deal.create');
 	if (plan.kind === 'failed') return failEvery(indices, plan.error);
+	// the API name Zoho lists for the order-id field
+	const orderIdField = plan.field;
 
 	const byOrder: OrderGroups = new Map();
 	for (const index of indices) {

@@ -1,7 +1,7 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 
-import { isUniqueField } from '../../helpers/groupedWrites';
+import { findOrderIdField, isUniqueField, moduleUnavailable } from '../../helpers/groupedWrites';
 import type { ZohoSyncError } from '../../types';
 import { zohoApiRequest, zohoGetFields } from '../../transport';
 
@@ -22,7 +22,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'WooCommerce Order ID',
 		required: true,
-		description: 'Zoho derives the API name from the label: "WooCommerce Order ID" → WooCommerce_Order_ID',
+		description:
+			'Zoho derives the API name from the label (usually "WooCommerce Order ID" → WooCommerce_Order_ID); this operation outputs the API name Zoho actually gave the field: use that as "Order ID Field"',
 		displayOptions,
 	},
 ];
@@ -33,21 +34,13 @@ const MODULE_BY_RESOURCE: Record<string, string> = { deal: 'Deals', salesOrder: 
 export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const module = MODULE_BY_RESOURCE[this.getNodeParameter('resource', 0) as string];
 	const label = (this.getNodeParameter('fieldLabel', 0) as string).trim();
-	const apiName = label.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+	const output = (json: IDataObject): INodeExecutionData[] => [{ json: { module, ...json }, pairedItem: { item: 0 } }];
 
-	const existing = (await zohoGetFields.call(this, module, { refresh: true })).find(
-		(field) => field.api_name === apiName,
-	);
-	if (existing) {
-		return [
-			{
-				json: { module, apiName, created: false, unique: isUniqueField(existing) },
-				pairedItem: { item: 0 },
-			},
-		];
-	}
+	const existing = findOrderIdField(await fields.call(this, module), label);
+	if (existing) return output({ apiName: existing.api_name, created: false, unique: isUniqueField(existing) });
+	let response;
 	try {
-		const response = await zohoApiRequest.call(this, {
+		response = await zohoApiRequest.call(this, {
 			method: 'POST',
 			path: '/crm/v8/settings/fields',
 			qs: { module },
@@ -55,13 +48,6 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 			body: { fields: [{ field_label: label, data_type: 'text', length: 255, unique: { case_sensitive: false } }] },
 			operation: 'orderIdField.setUp',
 		});
-		await zohoGetFields.call(this, module, { refresh: true });
-		return [
-			{
-				json: { module, apiName, created: true, unique: true, zoho: response.body as IDataObject },
-				pairedItem: { item: 0 },
-			},
-		];
 	} catch (error) {
 		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
 		if (syncError?.category === 'scope') {
@@ -70,6 +56,29 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 				description:
 					'Add ZohoCRM.settings.fields.ALL to the Zoho credential’s scope and reconnect it (or create the field by hand in Zoho CRM Setup → Modules and Fields, with "Do not allow duplicate values").',
 			});
+		}
+		throw error;
+	}
+	// Zoho answers only the new field's id ({fields: [{code, details: {id}, status}]}); its API name is read back.
+	const answer = (response.body?.fields as IDataObject[] | undefined)?.[0];
+	const fieldId = String((answer?.details as IDataObject | undefined)?.id ?? '');
+	const created = (await fields.call(this, module)).find((field) => String(field.id) === fieldId);
+	if (!created) {
+		throw new NodeOperationError(this.getNode(), `Zoho created the field but does not list it (field id "${fieldId}")`, {
+			description: `Look for it in Zoho CRM Setup → Modules and Fields → ${module} and copy its API name into "Order ID Field".`,
+		});
+	}
+	return output({ apiName: created.api_name, created: true, unique: isUniqueField(created), zoho: response.body as IDataObject });
+}
+
+/** The module's fields, fresh from Zoho; a module the org lacks (e.g. Sales Orders) gives a clear message. */
+async function fields(this: IExecuteFunctions, module: string) {
+	try {
+		return await zohoGetFields.call(this, module, { refresh: true });
+	} catch (error) {
+		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
+		if (syncError?.zohoCode === 'INVALID_MODULE') {
+			throw new NodeOperationError(this.getNode(), moduleUnavailable(module, 'orderIdField.setUp', syncError).message);
 		}
 		throw error;
 	}

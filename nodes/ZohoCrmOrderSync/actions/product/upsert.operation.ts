@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { productDuplicateField, upsertGrouped } from '../../helpers/groupedWrites';
+import { isUniqueField, upsertGrouped, type WriteSettings } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
-import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import { groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import { buildProductRecord, type ProductSource } from '../../mapping';
-import type { ItemOutcome } from '../../types';
+import type { ItemOutcome, ZohoRecordResult, ZohoSyncError } from '../../types';
+import { zohoCoql, zohoGetFields, zohoWriteRecords } from '../../transport';
 import { callOptions, customFieldsProperty } from '../common.descriptions';
 import { readCallOptions, readCustomFields } from '../parameters';
 
@@ -19,7 +20,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'SKU-123',
 		description:
-			'The product is found by this code when Product_Code is unique in Zoho, else by name. Leave empty for the code the Sales Order operation gives a line item: the WooCommerce SKU, else wc-&lt;variation or product ID&gt;.',
+			'The product is found by this code in Zoho’s Product_Code: upserted on it when Product_Code is unique in Zoho, else looked up with COQL. Leave empty for the code the Sales Order operation gives a line item: the WooCommerce SKU, else wc-&lt;variation or product ID&gt;.',
 		displayOptions,
 	},
 	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '={{ $json.name }}', required: true, displayOptions },
@@ -33,7 +34,6 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const settings = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const byCode = (await productDuplicateField.call(this)) === 'Product_Code';
 	const planned: Array<{ index: number; key: string; record: IDataObject }> = [];
 	for (const index of indices) {
 		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
@@ -52,34 +52,27 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				outcomes.set(index, fail('No product name: Zoho requires Product_Name', { api_name: 'Product_Name' }));
 				continue;
 			}
-			if (byCode && !record.Product_Code) {
-				// an upsert on Product_Code without a code cannot find the product: it would insert a duplicate every run
+			if (!record.Product_Code) {
+				// without a code the product cannot be found again: it would be created again on every run
 				outcomes.set(
 					index,
-					fail('No product code: Zoho finds products by Product_Code in this org, so the product would be created again on every run', {
+					fail('No product code: products are found by Product_Code, so the product would be created again on every run', {
 						api_name: 'Product_Code',
 					}),
 				);
 				continue;
 			}
-			planned.push({ index, key: groupKey(byCode ? record.Product_Code ?? record.Product_Name : record.Product_Name), record });
+			planned.push({ index, key: groupKey(record.Product_Code), record });
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));
 		}
 	}
 	if (!planned.length) return outcomes;
-	const org = zohoOrgKey.call(this);
-	const results = await withKeyedLocks(
-		planned.map(({ key }) => `${org}:Products:${key}`),
-		async () =>
-			await upsertGrouped.call(
-				this,
-				'Products',
-				planned.map(({ key, record }) => [key, record]),
-				[byCode ? 'Product_Code' : 'Product_Name'],
-				'product.upsert',
-				settings,
-			),
+	const results = await writeProducts.call(
+		this,
+		planned.map(({ key, record }) => [key, record]),
+		'product.upsert',
+		settings,
 	);
 	for (const { index, key } of planned) {
 		const result = results.get(key)!;
@@ -91,6 +84,101 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 		);
 	}
 	return outcomes;
+}
+
+/** Product_Code is unique in this org ("Do not allow duplicate values" set in Zoho): then it can be upserted on. */
+export async function productCodeIsUnique(this: IExecuteFunctions): Promise<boolean> {
+	const fields = await zohoGetFields.call(this, 'Products');
+	return isUniqueField(fields.find((field) => field.api_name === 'Product_Code'));
+}
+
+/** Codes COQL can compare safely inside quotes. */
+const SAFE_CODE = /^[^'\\]+$/;
+const CODES_PER_QUERY = 50;
+
+/**
+ * Writes products keyed by their lower-cased Product_Code, one Zoho product per code:
+ * - Product_Code unique in Zoho → one upsert on Product_Code (atomic in Zoho, safe across n8n workers);
+ * - otherwise (a new org: Product_Code is not unique, and Zoho's upsert accepts only the system duplicate-check
+ *   field Product_Name and unique fields in duplicate_check_fields) → COQL lookup by Product_Code, update the
+ *   oldest match by id, insert the missing ones. In-process locks per code stop two executions of this n8n process
+ *   from inserting one SKU twice; several workers need Product_Code made unique in Zoho (README).
+ */
+export async function writeProducts(
+	this: IExecuteFunctions,
+	keyed: Array<[string, IDataObject]>,
+	operation: string,
+	settings: WriteSettings,
+): Promise<Map<string, ZohoRecordResult>> {
+	const org = zohoOrgKey.call(this);
+	return await withKeyedLocks(
+		keyed.map(([key]) => `${org}:Products:${key}`),
+		async () => {
+			if (await productCodeIsUnique.call(this)) {
+				return await upsertGrouped.call(this, 'Products', keyed, ['Product_Code'], operation, settings);
+			}
+			return await writeProductsByLookup.call(this, keyed, operation, settings);
+		},
+	);
+}
+
+async function writeProductsByLookup(
+	this: IExecuteFunctions,
+	keyed: Array<[string, IDataObject]>,
+	operation: string,
+	{ limits, trigger }: WriteSettings,
+): Promise<Map<string, ZohoRecordResult>> {
+	const answers = new Map<string, ZohoRecordResult>();
+	const lookable = keyed.filter(([key, record]) => {
+		if (SAFE_CODE.test(String(record.Product_Code))) return true;
+		answers.set(key, {
+			ok: false,
+			error: localFailure(operation, 'validation', `Product code "${String(record.Product_Code)}" cannot be looked up safely (quote or backslash)`, {
+				api_name: 'Product_Code',
+			}),
+		});
+		return false;
+	});
+	const found = new Map<string, string>();
+	for (let start = 0; start < lookable.length; start += CODES_PER_QUERY) {
+		const chunk = lookable.slice(start, start + CODES_PER_QUERY);
+		const list = chunk.map(([, record]) => `'${String(record.Product_Code).replace(/([(),])/g, '\\$1')}'`).join(', ');
+		try {
+			const rows = await zohoCoql.call(
+				this,
+				`select id, Product_Code from Products where Product_Code in (${list}) order by id asc limit 200`,
+				operation,
+				limits,
+			);
+			// the oldest product of a code wins when duplicates already exist
+			for (const row of rows) {
+				const key = groupKey(row.Product_Code);
+				if (!found.has(key)) found.set(key, String(row.id));
+			}
+		} catch (error) {
+			const syncError = (error as { syncError?: ZohoSyncError }).syncError;
+			if (!syncError) throw error;
+			for (const [key] of chunk) answers.set(key, { ok: false, error: syncError });
+		}
+	}
+	const toUpdate = lookable.filter(([key]) => !answers.has(key) && found.has(key));
+	const toInsert = lookable.filter(([key]) => !answers.has(key) && !found.has(key));
+	for (const [mode, group] of [
+		['update', toUpdate],
+		['insert', toInsert],
+	] as const) {
+		if (!group.length) continue;
+		const { results } = await zohoWriteRecords.call(this, {
+			module: 'Products',
+			records: group.map(([key, record]) => (mode === 'update' ? { ...record, id: found.get(key) } : record)),
+			mode,
+			trigger,
+			operation,
+			limits,
+		});
+		group.forEach(([key], position) => answers.set(key, results[position]));
+	}
+	return answers;
 }
 
 const fail = (message: string, details?: IDataObject) => validationFailure('product.upsert', message, details);
