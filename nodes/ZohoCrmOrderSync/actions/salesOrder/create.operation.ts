@@ -20,9 +20,9 @@ import {
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { failEvery, groupKey, localFailure, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import { writeProducts } from '../../helpers/productWrites';
 import { zohoCoql, zohoGetRecord, zohoWriteRecords } from '../../transport';
 import type { ItemOutcome, ZohoRecordResult, ZohoSyncError } from '../../types';
-import { writeProducts } from '../product/upsert.operation';
 import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
