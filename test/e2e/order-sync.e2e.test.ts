@@ -11,7 +11,15 @@ import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, sleep, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import {
+	credentialRef,
+	e2eTest,
+	setUpOrderIdFields,
+	setUpOrderIdFieldWorkflow,
+	sleep,
+	wooCommerceCredential,
+	zohoRefreshTokenCredential,
+} from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
@@ -71,10 +79,12 @@ beforeAll(async () => {
 	expect(credentialRef(replayWorkflow, 'zohoCrmRefreshTokenApi')).toEqual(zohoCredential);
 	n8n = await startN8n({
 		credentials: [wooCommerceCredential(wooCredential, woo), zohoRefreshTokenCredential(zohoCredential, zoho)],
-		workflows: [dealsWorkflow, replayWorkflow],
+		workflows: [dealsWorkflow, replayWorkflow, setUpOrderIdFieldWorkflow(zohoCredential, ['deal'])],
 		publish: [dealsWorkflow.id],
 	});
 	expect(woo.webhooks.filter((webhook) => webhook.status === 'active')).toHaveLength(1);
+	// a new Zoho org has no order-id field: created once through the node's own "Set Up Order ID Field"
+	expect(await setUpOrderIdFields(n8n)).toEqual({ Deals: 'WooCommerce_Order_ID' });
 }, 300_000);
 
 afterAll(async () => {

@@ -12,7 +12,14 @@ import { runCli, startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import {
+	credentialRef,
+	e2eTest,
+	setUpOrderIdFields,
+	setUpOrderIdFieldWorkflow,
+	wooCommerceCredential,
+	zohoRefreshTokenCredential,
+} from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
@@ -27,6 +34,28 @@ function backfillWorkflow() {
 const mismatchOrder = JSON.parse(
 	readFileSync(join(__dirname, '..', 'fixtures', 'orders', 'tax-rounding-mismatch.json'), 'utf8'),
 );
+
+/**
+ * The sales-order workflow with Taxes = "Zoho Taxes by Name", on order.restored (so it shares no deliveries): the
+ * emulated org's "MwSt." is 20 % and its tax rates cannot be changed per record, so Zoho computes another total
+ * than WooCommerce's 19 % — only visible after the write.
+ */
+const ORG_TAXES_WEBHOOK_ID = '7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e';
+const ORG_TAXES_SECRET = 'e2eOrgTaxesSecret0123456789';
+function orgTaxesWorkflow() {
+	const workflow = load('woocommerce-to-zohocrm-sales-orders.json');
+	workflow.id = 'e2eSalesOrdersOrgTaxes';
+	workflow.name = 'E2E: sales orders with Zoho taxes';
+	for (const node of workflow.nodes) {
+		if (node.type.endsWith('.wooCommerceOrderTrigger')) {
+			// a webhook the shop admin created by hand (added to the WooCommerce emulator in beforeAll)
+			node.webhookId = ORG_TAXES_WEBHOOK_ID;
+			node.parameters = { events: ['order.restored'], registration: 'existing', webhookSecret: ORG_TAXES_SECRET };
+		}
+		if (node.name === 'Create Sales Order') node.parameters.taxMode = 'orgTaxes';
+	}
+	return workflow;
+}
 
 const OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2', name: 'Zoho CRM OAuth2 (e2e)' };
 /** The deals workflow with every Zoho node on OAuth2, listening to order.updated so it does not share deliveries. */
@@ -68,12 +97,14 @@ const tokenCalls = () => zoho.calls.filter((call) => call.path.startsWith('/oaut
 
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
-	zoho = await ZohoEmulator.start();
+	// a new Professional org whose only tax is a 20 % "MwSt." that records cannot change (the orders say 19 %)
+	zoho = await ZohoEmulator.start({ taxes: [{ name: 'MwSt.', value: 20 }], taxRatesModifiable: false });
 	ordersBeforeInstall = [woo.addOrder(), woo.addOrder(), woo.addOrder()];
+	const zohoCredential = credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi');
 	n8n = await startN8n({
 		credentials: [
 			wooCommerceCredential(credentialRef(salesOrderWorkflow, 'wooCommerceStoreApi'), woo),
-			zohoRefreshTokenCredential(credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi'), zoho),
+			zohoRefreshTokenCredential(zohoCredential, zoho),
 			{
 				...OAUTH2_CREDENTIAL,
 				type: 'zohoCrmOAuth2Api',
@@ -94,7 +125,31 @@ beforeAll(async () => {
 				},
 			},
 		],
-		workflows: [salesOrderWorkflow, oauth2Workflow(), backfillWorkflow()],
+		workflows: [salesOrderWorkflow, oauth2Workflow(), orgTaxesWorkflow(), backfillWorkflow(), setUpOrderIdFieldWorkflow(zohoCredential)],
+		// the reconciliation is published once the order-id fields exist, as a user would set things up
+		publish: [salesOrderWorkflow.id, 'e2eDealsOAuth2', 'e2eSalesOrdersOrgTaxes'],
+	});
+	expect(await setUpOrderIdFields(n8n)).toEqual({ Deals: 'WooCommerce_Order_ID', Sales_Orders: 'WooCommerce_Order_ID' });
+	await n8n.activateWorkflow('wcZohoReconcile');
+	const now = new Date().toISOString().slice(0, 19);
+	woo.webhooks.push({
+		id: 900,
+		name: 'Sales orders with Zoho taxes',
+		status: 'active',
+		topic: 'order.restored',
+		resource: 'order',
+		event: 'restored',
+		hooks: ['untrashed_post', 'woocommerce_untrash_order'],
+		delivery_url: n8n.webhookUrl(ORG_TAXES_WEBHOOK_ID),
+		secret: ORG_TAXES_SECRET,
+		api_version: 'wp_api_v3',
+		user_id: 1,
+		date_created: now,
+		date_created_gmt: now,
+		date_modified: now,
+		date_modified_gmt: now,
+		failure_count: 0,
+		pending_delivery: false,
 	});
 }, 300_000);
 
@@ -154,12 +209,55 @@ describe('woocommerce-to-zohocrm-sales-orders.json', () => {
 		const contact = zoho.records('Contacts').find((candidate) => candidate.Email === order.billing.email.toLowerCase());
 		expect((salesOrder.Contact_Name as { id: string }).id).toBe(contact!.id);
 
-		// delivered again: the same sales order is updated, products are reused
+		// the total Zoho computed was read back after the write
+		expect(zoho.apiCalls().filter((call) => call.method === 'GET' && call.path === `/crm/v8/Sales_Orders/${salesOrder.id}`).length).toBeGreaterThanOrEqual(1);
+
+		// delivered again: the same sales order keeps exactly its rows, products are reused
 		const productCount = products.length;
+		const rowIds = items.map((item) => item.id);
 		await deliver('order.created', salesOrderWorkflow.id, order);
 		expect(salesOrdersFor(order.id)).toHaveLength(1);
+		expect((salesOrdersFor(order.id)[0].Ordered_Items as Array<{ id: string }>).map((item) => item.id)).toEqual(rowIds);
+		expect(Number(salesOrdersFor(order.id)[0].Grand_Total)).toBeCloseTo(Number(order.total), 2);
 		expect(zoho.records('Products')).toHaveLength(productCount);
+
+		// the order changes: first line 3 instead of 2, the second line removed, a new product added
+		const [first] = order.line_items;
+		const changed = {
+			...order,
+			// 27.00 + 5.13 tax + 10.00 + 1.90 tax + shipping 4.90 + 0.93 tax
+			total: '49.86',
+			line_items: [
+				{ ...first, quantity: 3, subtotal: '30.00', total: '27.00', total_tax: '5.13', taxes: [{ id: 1, total: '5.13', subtotal: '5.7' }] },
+				{ ...first, id: first.id + 1000, name: 'Woo Mug', product_id: 4242, variation_id: 0, sku: 'MUG-E2E', quantity: 1, price: 10, subtotal: '10.00', total: '10.00', total_tax: '1.90', taxes: [{ id: 1, total: '1.90', subtotal: '1.90' }] },
+			],
+		};
+		await deliver('order.created', salesOrderWorkflow.id, changed);
+		const [updated] = salesOrdersFor(order.id);
+		expect(salesOrdersFor(order.id)).toHaveLength(1);
+		const rows = updated.Ordered_Items as Array<Record<string, any>>;
+		expect(rows.map((row) => [row.Product_Name.name, row.Quantity])).toEqual([
+			[first.name, 3],
+			['Woo Mug', 1],
+		]);
+		expect(rows[0].id).toBe(rowIds[0]);
+		expect(updated.Grand_Total).toBe(49.86);
+		expect(zoho.records('Products')).toHaveLength(productCount + 1);
 	});
+
+	e2e('Zoho computes another tax than WooCommerce (org tax 20 %, order 19 %): after the write, a dead letter names both totals', async () => {
+		const order = woo.addOrder();
+		await deliver('order.restored', 'e2eSalesOrdersOrgTaxes', order, 90_000);
+		const [salesOrder] = salesOrdersFor(order.id);
+		expect(salesOrder.Grand_Total).not.toBe(Number(order.total));
+		const rows = (await n8n.dataTableRows('zoho_sync_dead_letters')).filter((row) => row.orderId === order.id);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ category: 'totals_mismatch', failedNode: 'Create Sales Order', status: 'open' });
+		// 18.00 + 27.00 at 20 % + 5.83 shipping = 59.83, not 59.38
+		expect(salesOrder.Grand_Total).toBe(59.83);
+		expect(rows[0].message).toContain(`${order.total} ${order.currency}`);
+		expect(rows[0].message).toContain(`59.83 ${order.currency}`);
+	}, 120_000);
 
 	e2e('an order whose Zoho total would differ by a cent goes to the dead letters, naming both totals', async () => {
 		const order = woo.addOrder({

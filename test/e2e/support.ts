@@ -56,3 +56,49 @@ export function credentialRef(workflow: { nodes: Array<{ credentials?: Record<st
 	if (!node) throw new Error(`no node uses a ${type} credential`);
 	return node.credentials![type];
 }
+
+export const SET_UP_WORKFLOW_ID = 'e2eSetUpOrderIdFields';
+const SET_UP_TRIGGER = 'Set up once';
+
+/**
+ * What a user runs once on a new Zoho org: the node's own "Set Up Order ID Field" for Deals and for Sales Orders, from
+ * a manual trigger. (A new org has no order-id field; the emulator starts like one.)
+ */
+export function setUpOrderIdFieldWorkflow(zohoCredential: CredentialRef, resources: Array<'deal' | 'salesOrder'> = ['deal', 'salesOrder']) {
+	const setUpNode = (resource: string, index: number) => ({
+		id: `5e7a0000-0000-4000-8000-00000000000${index + 2}`,
+		name: `Set Up Order ID Field (${resource})`,
+		type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync',
+		typeVersion: 1,
+		position: [220 + 220 * index, 0],
+		parameters: { authentication: 'refreshToken', resource, operation: 'setUpOrderIdField' },
+		credentials: { zohoCrmRefreshTokenApi: zohoCredential },
+	});
+	const nodes = [
+		{ id: '5e7a0000-0000-4000-8000-000000000001', name: SET_UP_TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		...resources.map(setUpNode),
+	];
+	const connections: Record<string, unknown> = {};
+	nodes.slice(0, -1).forEach((node, index) => {
+		connections[node.name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	});
+	return { id: SET_UP_WORKFLOW_ID, name: 'E2E: set up the order-id fields', nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Runs the set-up workflow in n8n and returns the API names Zoho gave the fields, by resource. */
+export async function setUpOrderIdFields(n8n: N8nInstance): Promise<Record<string, string>> {
+	const { executionId } = await n8n.runManualWorkflow(SET_UP_WORKFLOW_ID, SET_UP_TRIGGER);
+	const deadline = Date.now() + 60_000;
+	let execution = await n8n.execution(executionId);
+	while (!['success', 'error', 'crashed'].includes(execution.status) && Date.now() < deadline) {
+		await sleep(200);
+		execution = await n8n.execution(executionId);
+	}
+	if (execution.status !== 'success') throw new Error(`set-up run ${executionId} ended ${execution.status}: ${JSON.stringify(execution.error)}`);
+	const names: Record<string, string> = {};
+	for (const nodeName of Object.keys(execution.data).filter((name) => name.startsWith('Set Up Order ID Field'))) {
+		const [output] = await n8n.nodeOutput(executionId, nodeName);
+		names[String(output.module)] = String(output.apiName);
+	}
+	return names;
+}
