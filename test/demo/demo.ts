@@ -108,6 +108,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	zoho = await ZohoEmulator.start({
 		port: options.zohoPort ?? 5691,
 		multiCurrency: true,
+		// the demo org is one that has been set up already ("Set Up Order ID Field" run once); a new org has no such field
+		orderIdField: true,
 		extraRoutes: (request, response) =>
 			route(request, response, {
 				'GET /': () => html(zohoPage()),
