@@ -30,6 +30,7 @@ export const ERROR_MESSAGES: Record<string, string> = {
 	EXPECTED_PARAM_MISSING: 'mandatory param missing',
 	LIMIT_REACHED: 'Maximum response iteration limit reached',
 	NO_PERMISSION: 'permission denied',
+	AMBIGUITY_DURING_PROCESSING: 'rollback_on_fail and parallel_execution cannot both be true',
 };
 
 export const errorBody = (code: string, details: Record<string, unknown> = {}, message?: string) => ({

@@ -96,6 +96,13 @@ export class RecordStore {
 		return this.list(module).find((stored) => stored.data.id === id);
 	}
 
+	/** Removes a record (a rolled-back composite insert). */
+	remove(module: string, id: string): void {
+		const records = this.list(module);
+		const index = records.findIndex((stored) => stored.data.id === id);
+		if (index >= 0) records.splice(index, 1);
+	}
+
 	/** Oldest record first: which of several matches Zoho's upsert picks is undocumented (reference §3.3). */
 	findByValue(module: string, field: string, value: unknown, excludeId?: string): StoredRecord | undefined {
 		const key = duplicateKey(value);
