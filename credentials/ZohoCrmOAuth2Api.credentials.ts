@@ -11,6 +11,9 @@ export const ZOHO_CRM_DEFAULT_SCOPES = [
 	'ZohoCRM.modules.products.ALL',
 	'ZohoCRM.settings.fields.READ',
 	'ZohoCRM.coql.READ',
+	// Order → Sync in One Call: "ZohoCRM.composite_requests.CUSTOM (and) Scope of the subrequest"
+	// (https://www.zoho.com/crm/developer/docs/api/v8/composite-api.html)
+	'ZohoCRM.composite_requests.CUSTOM',
 ].join(',');
 
 /**

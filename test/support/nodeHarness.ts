@@ -49,6 +49,8 @@ export interface RunNodeOptions {
 	nodeName?: string;
 	/** n8n's node setting "Retry On Fail"; maxTries is clamped to 2–5 as n8n does (default 3). */
 	retryOnFail?: { maxTries?: number };
+	/** The workflow's static data (getWorkflowStaticData), as n8n keeps it between executions; default a new {}. */
+	staticData?: IDataObject;
 }
 
 export interface RunNodeResult {
@@ -182,6 +184,9 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		connections: {},
 		active: true,
 		nodeTypes,
+		// n8n-workflow wraps this object (ObservableObject), so what the node stores lands in it: pass one object to
+		// several runs to keep it between executions, as n8n's database does
+		staticData: options.staticData ?? {},
 	});
 	const workflowNode = workflow.getNode(node.name) as INode;
 	const runOnce = async (): Promise<INodeExecutionData[][]> => {

@@ -66,7 +66,7 @@ describe('zohoCrmOAuth2Api credential', () => {
 			default:
 				'ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.accounts.ALL,ZohoCRM.modules.deals.ALL,' +
 				'ZohoCRM.modules.salesorders.ALL,ZohoCRM.modules.products.ALL,ZohoCRM.settings.fields.READ,' +
-				'ZohoCRM.coql.READ',
+				'ZohoCRM.coql.READ,ZohoCRM.composite_requests.CUSTOM',
 		});
 		const dataCenter = property(oauth2, 'dataCenter') as { options: Array<{ value: string }> };
 		expect(dataCenter.options.map((o) => o.value)).toEqual([

@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import * as clock from '../../nodes/ZohoCrmOrderSync/transport/clock';
 import {
+	FIELDS_TTL_MS,
 	zohoApiBaseUrl,
 	zohoApiRequest,
 	zohoCoql,
@@ -300,7 +301,7 @@ describe('zohoCoql', () => {
 describe('zohoGetFields', () => {
 	const fields = [{ api_name: 'Email', display_label: 'Email', data_type: 'email', unique: { casesensitive: false } }];
 
-	it('caches per org and module for 10 minutes; refresh asks again', async () => {
+	it('caches per org and module (FIELDS_TTL_MS, a day); refresh asks again', async () => {
 		const { context } = oauth2Context();
 		const scope = nock(US_API).get('/crm/v8/settings/fields').query({ module: 'Contacts' }).times(2).reply(200, { fields });
 		nock(US_API).get('/crm/v8/settings/fields').query({ module: 'Deals' }).reply(200, { fields: [] });
@@ -312,7 +313,7 @@ describe('zohoGetFields', () => {
 		expect(scope.isDone()).toBe(true);
 	});
 
-	it('the cache expires after 10 minutes and is kept apart per credential', async () => {
+	it('the cache expires after FIELDS_TTL_MS and is kept apart per credential', async () => {
 		const start = Date.now();
 		const now = jest.spyOn(clock, 'now').mockReturnValue(start);
 		const first = oauth2Context({}, { credentialId: 'org-a' }).context;
@@ -320,7 +321,7 @@ describe('zohoGetFields', () => {
 		const scope = nock(US_API).get('/crm/v8/settings/fields').query(true).times(3).reply(200, { fields });
 		await zohoGetFields.call(first, 'Contacts');
 		await zohoGetFields.call(second, 'Contacts');
-		now.mockReturnValue(start + 10 * 60_000 + 1);
+		now.mockReturnValue(start + FIELDS_TTL_MS + 1);
 		await zohoGetFields.call(first, 'Contacts');
 		expect(scope.isDone()).toBe(true);
 	});

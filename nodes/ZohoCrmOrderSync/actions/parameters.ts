@@ -17,8 +17,12 @@ export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSe
 	};
 }
 
-export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
-	const collection = this.getNodeParameter('customFields', itemIndex, {}) as {
+export function readCustomFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameterName = 'customFields',
+): Record<string, unknown> {
+	const collection = this.getNodeParameter(parameterName, itemIndex, {}) as {
 		field?: Array<{ name: string; value: unknown }>;
 	};
 	const fields: Record<string, unknown> = {};

@@ -5,6 +5,7 @@ import { runWithLedger, type ItemOperation } from '../transport';
 import * as account from './account/Account.resource';
 import * as contact from './contact/Contact.resource';
 import * as deal from './deal/Deal.resource';
+import * as order from './order/Order.resource';
 import * as setUpOrderIdField from './orderIdField/setUp.operation';
 import * as product from './product/Product.resource';
 import * as salesOrder from './salesOrder/SalesOrder.resource';
@@ -13,6 +14,7 @@ const itemOperations: Record<string, Record<string, ItemOperation>> = {
 	account: { upsert: account.upsert.execute },
 	contact: { upsert: contact.upsert.execute },
 	deal: { create: deal.create.execute },
+	order: { syncInOneCall: order.syncInOneCall.execute },
 	product: { upsert: product.upsert.execute },
 	salesOrder: { create: salesOrder.create.execute },
 };

@@ -3,6 +3,7 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 import * as account from './account/Account.resource';
 import * as contact from './contact/Contact.resource';
 import * as deal from './deal/Deal.resource';
+import * as order from './order/Order.resource';
 import * as setUpOrderIdField from './orderIdField/setUp.operation';
 import * as product from './product/Product.resource';
 import * as salesOrder from './salesOrder/SalesOrder.resource';
@@ -52,6 +53,7 @@ export const versionDescription: INodeTypeDescription = {
 				{ name: 'Account', value: 'account' },
 				{ name: 'Contact', value: 'contact' },
 				{ name: 'Deal', value: 'deal' },
+				{ name: 'Order', value: 'order' },
 				{ name: 'Product', value: 'product' },
 				{ name: 'Sales Order', value: 'salesOrder' },
 			],
@@ -60,6 +62,7 @@ export const versionDescription: INodeTypeDescription = {
 		...account.description,
 		...contact.description,
 		...deal.description,
+		...order.description,
 		...product.description,
 		...salesOrder.description,
 		...setUpOrderIdField.description,

@@ -94,15 +94,16 @@ export async function planOrderKeyedWrite(
 	module: string,
 	orderIdField: string,
 	operation: string,
+	options: { maxAgeMs?: number } = {},
 ): Promise<OrderKeyedWrite> {
 	let fields: ZohoField[];
 	let field: ZohoField | undefined;
 	try {
-		fields = await zohoGetFields.call(this, module);
+		fields = await zohoGetFields.call(this, module, options);
 		field = findOrderIdField(fields, orderIdField);
 		if (!field) {
-			// Field metadata is cached for 10 minutes: ask again in case the field was created since (by hand in
-			// Zoho, as the message below suggests), instead of failing every order until the cache expires.
+			// Field metadata is cached (transport/records.ts FIELDS_TTL_MS): ask again in case the field was created
+			// since (by hand in Zoho, as the message below suggests), instead of failing every order until then.
 			fields = await zohoGetFields.call(this, module, { refresh: true });
 			field = findOrderIdField(fields, orderIdField);
 		}

@@ -5,14 +5,20 @@
  * https://help.zoho.com/portal/en/community/topic/kaizen-35-api-concurrency
  */
 export class KeyedSemaphore {
-	private readonly slots = new Map<string, { active: number; waiting: Array<{ limit: number; start: () => void }> }>();
+	private readonly slots = new Map<
+		string,
+		{ active: number; waiting: Array<{ limit: number; weight: number; start: () => void }> }
+	>();
 
-	async run<T>(key: string, limit: number, task: () => Promise<T>): Promise<T> {
-		await this.acquire(key, Math.max(1, limit));
+	/** `weight`: slots the call occupies at Zoho (a composite call takes several), capped at `limit`. */
+	async run<T>(key: string, limit: number, task: () => Promise<T>, weight = 1): Promise<T> {
+		const cap = Math.max(1, limit);
+		const taken = Math.min(cap, Math.max(1, Math.floor(weight)));
+		await this.acquire(key, cap, taken);
 		try {
 			return await task();
 		} finally {
-			this.release(key);
+			this.release(key, taken);
 		}
 	}
 
@@ -21,33 +27,34 @@ export class KeyedSemaphore {
 		return this.slots.get(key)?.active ?? 0;
 	}
 
-	private async acquire(key: string, limit: number): Promise<void> {
+	private async acquire(key: string, limit: number, weight: number): Promise<void> {
 		let slot = this.slots.get(key);
 		if (!slot) {
 			slot = { active: 0, waiting: [] };
 			this.slots.set(key, slot);
 		}
-		if (slot.active < limit && slot.waiting.length === 0) {
-			slot.active++;
+		if (slot.active + weight <= limit && slot.waiting.length === 0) {
+			slot.active += weight;
 			return;
 		}
 		const queued = slot;
 		await new Promise<void>((resolve) => {
 			queued.waiting.push({
 				limit,
+				weight,
 				start: () => {
-					queued.active++;
+					queued.active += weight;
 					resolve();
 				},
 			});
 		});
 	}
 
-	private release(key: string): void {
+	private release(key: string, weight: number): void {
 		const slot = this.slots.get(key);
 		if (!slot) return;
-		slot.active--;
-		while (slot.waiting.length > 0 && slot.active < slot.waiting[0].limit) {
+		slot.active -= weight;
+		while (slot.waiting.length > 0 && slot.active + slot.waiting[0].weight <= slot.waiting[0].limit) {
 			slot.waiting.shift()?.start();
 		}
 		if (slot.active === 0 && slot.waiting.length === 0) this.slots.delete(key);

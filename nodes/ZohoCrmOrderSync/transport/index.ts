@@ -30,8 +30,12 @@ export {
 	zohoTopLevelError,
 } from './request';
 export {
+	FIELDS_TTL_MS,
 	resetZohoFieldsCache,
 	ZOHO_API_VERSION_PATH,
+	zohoFieldsDueSoon,
+	zohoForgetFields,
+	zohoRememberFields,
 	ZOHO_MAX_RECORDS_PER_CALL,
 	zohoCoql,
 	zohoGetFields,

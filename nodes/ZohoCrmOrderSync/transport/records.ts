@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import * as clock from './clock';
@@ -10,7 +10,6 @@ import type { ZohoCallLimits, ZohoContext, ZohoField } from './types';
 export const ZOHO_API_VERSION_PATH = '/crm/v8';
 /** Zoho accepts at most 100 records per insert/upsert call. */
 export const ZOHO_MAX_RECORDS_PER_CALL = 100;
-const FIELDS_CACHE_MS = 10 * 60_000;
 
 export interface ZohoWriteArgs {
 	module: string;
@@ -250,6 +249,34 @@ export async function zohoGetRecord(
 	return Array.isArray(data) && data.length > 0 ? (data[0] as IDataObject) : null;
 }
 
+/**
+ * Field metadata (fields, the Pipeline picklist, whether Currency exists) changes rarely, so it is kept per org and
+ * module for FIELDS_TTL_MS: in this process, and durably in the workflow's static data (saved by n8n after
+ * production executions, shared by restarts and queue-mode workers), so a shop with one order an hour does not pay
+ * a metadata call per order. It is read again sooner when Zoho refuses a field (zohoForgetFields) or a wanted
+ * field is missing (refresh: true).
+ */
+export const FIELDS_TTL_MS = 24 * 60 * 60_000;
+const STATIC_DATA_KEY = 'zohoCrmFieldMetadata';
+/** The field properties the node reads; the rest of Zoho's metadata is not stored. */
+const KEPT_FIELD_KEYS = [
+	'id',
+	'api_name',
+	'field_label',
+	'display_label',
+	'data_type',
+	'system_mandatory',
+	'unique',
+	'custom_field',
+	'read_only',
+	'pick_list_values',
+];
+
+interface CachedFields {
+	loadedAt: number;
+	fields: ZohoField[];
+}
+
 const fieldsCache = new Map<string, { loadedAt: number; fields: Promise<ZohoField[]> }>();
 
 /** For tests: forget cached field metadata. */
@@ -257,17 +284,77 @@ export function resetZohoFieldsCache(): void {
 	fieldsCache.clear();
 }
 
-/** GET /crm/v8/settings/fields?module=…, cached per credential (org) and module for 10 minutes in this process. */
+function fieldsKey(this: ZohoContext, module: string): string {
+	return `${zohoCredentialKey.call(this, zohoCredentialType.call(this))}|${module}`;
+}
+
+/** The workflow's durable store of field metadata, when the context has one (executions do; load-options do not). */
+function durableStore(this: ZohoContext): Record<string, CachedFields> | null {
+	const context = this as Partial<IExecuteFunctions>;
+	if (typeof context.getWorkflowStaticData !== 'function') return null;
+	try {
+		const data = context.getWorkflowStaticData('global');
+		if (typeof data[STATIC_DATA_KEY] !== 'object' || data[STATIC_DATA_KEY] === null) data[STATIC_DATA_KEY] = {};
+		return data[STATIC_DATA_KEY] as unknown as Record<string, CachedFields>;
+	} catch {
+		return null;
+	}
+}
+
+function keptFields(fields: ZohoField[]): ZohoField[] {
+	return fields.map((field) => {
+		const kept: IDataObject = {};
+		for (const key of KEPT_FIELD_KEYS) if (field[key] !== undefined) kept[key] = field[key] as IDataObject[string];
+		if (Array.isArray(field.pick_list_values)) {
+			kept.pick_list_values = field.pick_list_values.map(({ display_value, actual_value }) => ({ display_value, actual_value }));
+		}
+		return kept as unknown as ZohoField;
+	});
+}
+
+/** Keeps field metadata Zoho returned (also from a composite sub-request), in this process and durably. */
+export function zohoRememberFields(this: ZohoContext, module: string, fields: ZohoField[], loadedAt = clock.now()): void {
+	const key = fieldsKey.call(this, module);
+	const kept = keptFields(fields);
+	fieldsCache.set(key, { loadedAt, fields: Promise.resolve(kept) });
+	const store = durableStore.call(this);
+	if (store) store[key] = { loadedAt, fields: kept };
+}
+
+/** Zoho refused a field the metadata led us to send (or not send): read the metadata again next time. */
+export function zohoForgetFields(this: ZohoContext, module: string): void {
+	const key = fieldsKey.call(this, module);
+	fieldsCache.delete(key);
+	const store = durableStore.call(this);
+	if (store && store[key]) delete store[key];
+}
+
+/** Whether the cached metadata is older than `withinMs` before its expiry (so a free refresh is worth it). */
+export function zohoFieldsDueSoon(this: ZohoContext, module: string, withinMs: number): boolean {
+	const key = fieldsKey.call(this, module);
+	const loadedAt = fieldsCache.get(key)?.loadedAt ?? durableStore.call(this)?.[key]?.loadedAt;
+	return loadedAt === undefined || clock.now() - loadedAt >= FIELDS_TTL_MS - withinMs;
+}
+
+/** GET /crm/v8/settings/fields?module=…, cached per credential (org) and module (see FIELDS_TTL_MS). */
 export async function zohoGetFields(
 	this: ZohoContext,
 	module: string,
-	options: { refresh?: boolean } = {},
+	/** maxAgeMs: how old cached metadata may be (default FIELDS_TTL_MS; Infinity when the caller refreshes it itself). */
+	options: { refresh?: boolean; maxAgeMs?: number } = {},
 ): Promise<ZohoField[]> {
-	const key = `${zohoCredentialKey.call(this, zohoCredentialType.call(this))}|${module}`;
-	const cached = fieldsCache.get(key);
-	if (!options.refresh && cached && clock.now() - cached.loadedAt < FIELDS_CACHE_MS) {
-		return await cached.fields;
+	const key = fieldsKey.call(this, module);
+	const maxAgeMs = options.maxAgeMs ?? FIELDS_TTL_MS;
+	if (!options.refresh) {
+		const cached = fieldsCache.get(key);
+		if (cached && clock.now() - cached.loadedAt < maxAgeMs) return await cached.fields;
+		const durable = durableStore.call(this)?.[key];
+		if (durable && Array.isArray(durable.fields) && clock.now() - durable.loadedAt < maxAgeMs) {
+			fieldsCache.set(key, { loadedAt: durable.loadedAt, fields: Promise.resolve(durable.fields) });
+			return durable.fields;
+		}
 	}
+	const loadedAt = clock.now();
 	const fields = zohoApiRequest
 		.call(this, {
 			method: 'GET',
@@ -275,10 +362,12 @@ export async function zohoGetFields(
 			qs: { module },
 			operation: 'fields.get',
 		})
-		.then((response) =>
-			Array.isArray(response.body?.fields) ? (response.body?.fields as unknown as ZohoField[]) : [],
-		);
-	const entry = { loadedAt: clock.now(), fields };
+		.then((response) => {
+			const all = Array.isArray(response.body?.fields) ? (response.body?.fields as unknown as ZohoField[]) : [];
+			zohoRememberFields.call(this, module, all, loadedAt);
+			return keptFields(all);
+		});
+	const entry = { loadedAt, fields };
 	fieldsCache.set(key, entry);
 	// a failure is not cached: the next call asks Zoho again
 	fields.catch(() => {

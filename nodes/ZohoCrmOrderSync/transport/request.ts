@@ -337,19 +337,24 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 	 * refresh-token credential: preAuthentication with credentialsExpired); we read the outcome from the error.
 	 */
 	const sendOnce = async (throwing: boolean): Promise<Outcome> =>
-		await semaphore.run(key, maxConcurrency, async () => {
-			try {
-				const response: unknown = await this.helpers.httpRequestWithAuthentication.call(
-					this,
-					credentialType,
-					{ ...options, ignoreHttpStatusErrors: !throwing },
-					credentialOptions,
-				);
-				return { kind: 'answer', answer: answerFromFullResponse(response) } as Outcome;
-			} catch (error) {
-				return outcomeFromError(error);
-			}
-		});
+		await semaphore.run(
+			key,
+			maxConcurrency,
+			async () => {
+				try {
+					const response: unknown = await this.helpers.httpRequestWithAuthentication.call(
+						this,
+						credentialType,
+						{ ...options, ignoreHttpStatusErrors: !throwing },
+						credentialOptions,
+					);
+					return { kind: 'answer', answer: answerFromFullResponse(response) } as Outcome;
+				} catch (error) {
+					return outcomeFromError(error);
+				}
+			},
+			request.slots ?? 1,
+		);
 
 	let attempts = 0;
 	let waitedMs = 0;

@@ -31,6 +31,8 @@ export interface ZohoRequest {
 	 * (429, connection refused) are retried. Default true (upserts, reads, COQL).
 	 */
 	idempotent?: boolean;
+	/** Concurrency slots the call occupies at Zoho (default 1; a composite call takes COMPOSITE_CONCURRENCY_SLOTS). */
+	slots?: number;
 }
 
 export interface ZohoResponse {

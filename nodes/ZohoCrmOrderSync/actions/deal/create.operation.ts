@@ -8,6 +8,7 @@ import {
 } from '../../helpers/groupedWrites';
 import { failEvery, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
+import { zohoForgetFields } from '../../transport';
 import type { ItemOutcome } from '../../types';
 import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
@@ -159,6 +160,15 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	if (!byOrder.size) return outcomes;
 
 	const results = await writeOrderGroups.call(this, 'Deals', orderIdField, plan, byOrder, 'deal.create', settings);
+	// Zoho refusing a field chosen from cached metadata (Pipeline, Currency, the order-id field): reload it next time
+	const metadataFields = new Set(['Pipeline', 'Currency', orderIdField]);
+	const refused = [...results.values()].some(
+		(result) =>
+			!result.ok &&
+			['INVALID_DATA', 'MANDATORY_NOT_FOUND'].includes(result.error.zohoCode ?? '') &&
+			metadataFields.has(String(result.error.details.api_name)),
+	);
+	if (refused) zohoForgetFields.call(this, 'Deals');
 
 	for (const [orderId, group] of byOrder) {
 		const result = results.get(orderId)!;

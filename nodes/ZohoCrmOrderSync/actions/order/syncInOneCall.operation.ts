@@ -1,0 +1,283 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { buildAccountRecord } from '../../mapping/account';
+import { buildContactRecord, type ContactFieldValues } from '../../mapping/contact';
+import { buildDealRecord, describeOrder, type DealFieldValues } from '../../mapping/deal';
+import { buildOrderSubRequests } from '../../mapping/orderInOneCall';
+import { planOrderKeyedWrite } from '../../helpers/groupedWrites';
+import type { WooOrder, ZohoSyncError } from '../../helpers/interfaces';
+import { withKeyedLocks } from '../../helpers/keyedLock';
+import { zohoOrgKey } from '../../helpers/org';
+import { groupKey, localFailure, validationFailure, withZohoResult } from '../../helpers/outcomes';
+import type { ItemOutcome } from '../../helpers/runLedger';
+import {
+	FIELDS_TTL_MS,
+	ZOHO_API_VERSION_PATH,
+	zohoForgetFields,
+	zohoFieldsDueSoon,
+	zohoRememberFields,
+	type ZohoField,
+} from '../../transport';
+import { zohoCompositeRequest, type ZohoSubRequest, type ZohoSubResult } from '../../transport/composite';
+import { callOptions, readCallOptions, readCustomFields } from '../common.descriptions';
+import * as contactUpsert from '../contact/upsert.operation';
+import * as dealCreate from '../deal/create.operation';
+
+const OPERATION = 'order.syncInOneCall';
+const show = { resource: ['order'], operation: ['syncInOneCall'] };
+
+/** Parameters of the two-node operations, shown here under this operation (names that would clash renamed). */
+function reuse(properties: INodeProperties[], renames: Record<string, [string, string]>, drop: string[]): INodeProperties[] {
+	return properties
+		.filter((property) => !drop.includes(property.name))
+		.map((property) => {
+			const [name, displayName] = renames[property.name] ?? [property.name, property.displayName];
+			const extra = { ...(property.displayOptions?.show ?? {}) };
+			delete extra.resource;
+			delete extra.operation;
+			return { ...property, name, displayName, displayOptions: { show: { ...show, ...extra } } };
+		});
+}
+
+export const description: INodeProperties[] = [
+	...reuse(
+		contactUpsert.description,
+		{
+			description: ['contactDescription', 'Contact Description'],
+			leadSource: ['contactLeadSource', 'Contact Lead Source Name or ID'],
+			customFields: ['contactCustomFields', 'Contact Custom Fields'],
+		},
+		['options'],
+	),
+	...reuse(
+		dealCreate.description,
+		{
+			description: ['dealDescription', 'Deal Description'],
+			leadSource: ['dealLeadSource', 'Deal Lead Source Name or ID'],
+			customFields: ['customFields', 'Deal Custom Fields'],
+		},
+		['contactId', 'accountId', 'options'],
+	),
+	{ ...callOptions, displayOptions: { show } },
+];
+
+interface PlannedOrder {
+	orderId: string;
+	indices: number[];
+	contact: IDataObject;
+	account?: IDataObject;
+	deal: IDataObject;
+}
+
+/** Zoho refusing one of these fields means the cached metadata (pipelines, currencies, the order-id field) is stale. */
+const metadataFields = (orderIdField: string) => new Set(['Pipeline', 'Currency', orderIdField]);
+
+/**
+ * Account (when the order has a company), contact and deal of one order in ONE Zoho call: a composite request
+ * with rollback_on_fail, so Zoho keeps all of them or none. Same keys as the two-node workflow (Account_Name,
+ * Email, the unique order-id field), so repeats and replays update instead of duplicating.
+ */
+export async function execute(this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
+	const items = this.getInputData();
+	const { limits, trigger } = readCallOptions.call(this);
+	const outcomes = new Map<number, ItemOutcome>();
+	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+
+	// Cached metadata of any age is used here: the composite call itself brings fresh metadata when it is due
+	// (see syncOrder), so a quiet shop pays no metadata call; a refused field forces a reload.
+	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION, { maxAgeMs: Infinity });
+	if (plan.kind === 'failed') {
+		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
+		return outcomes;
+	}
+	if (plan.kind === 'lookup') {
+		const error = localFailure(
+			OPERATION,
+			'validation',
+			`Sync in One Call upserts the deal on "${orderIdField}", so that field must not allow duplicate values. Run the Deal operation "Set Up Order ID Field", or tick "Do not allow duplicate values" on the field in Zoho CRM Setup.`,
+			{ api_name: orderIdField, module: 'Deals' },
+		);
+		for (const index of indices) outcomes.set(index, { ok: false, error });
+		return outcomes;
+	}
+
+	const byOrder = new Map<string, PlannedOrder>();
+	for (const index of indices) {
+		try {
+			const planned = planOrder.call(this, index, items[index].json as WooOrder, orderIdField, plan.fields);
+			if ('error' in planned) {
+				outcomes.set(index, planned.error);
+				continue;
+			}
+			// an order twice in one batch is written once (its last version), for all its items
+			const group = byOrder.get(planned.orderId);
+			byOrder.set(planned.orderId, { ...planned, indices: [...(group?.indices ?? []), index] });
+		} catch (error) {
+			outcomes.set(index, validationFailure(OPERATION, (error as Error).message));
+		}
+	}
+
+	const org = zohoOrgKey.call(this);
+	await Promise.all(
+		[...byOrder.values()].map(async (order) => {
+			// the same keys as the two-node operations, so both kinds of workflow queue up on one customer or order
+			const lockKeys = [
+				`${org}:Contacts:${groupKey(order.contact.Email)}`,
+				`${org}:Deals:${order.orderId}`,
+				...(order.account ? [`${org}:Accounts:${groupKey(order.account.Account_Name)}`] : []),
+			];
+			const outcome = await withKeyedLocks(lockKeys, async () => await syncOrder.call(this, order, orderIdField, { limits, trigger }));
+			for (const index of order.indices) {
+				outcomes.set(index, outcome.ok ? { ok: true, json: withZohoResult(items[index], outcome.results) } : outcome);
+			}
+		}),
+	);
+	return outcomes;
+}
+
+function planOrder(
+	this: IExecuteFunctions,
+	index: number,
+	order: WooOrder,
+	orderIdField: string,
+	fields: ZohoField[],
+): Omit<PlannedOrder, 'indices'> | { error: ItemOutcome } {
+	const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+	const orderId = String(param('orderId') ?? '').trim();
+	if (!orderId) {
+		return { error: fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }) };
+	}
+	const contactValues: ContactFieldValues = {
+		First_Name: param('firstName'),
+		Last_Name: param('lastName'),
+		Email: param('email'),
+		Phone: param('phone'),
+		Mailing_Street: param('mailingStreet'),
+		Mailing_City: param('mailingCity'),
+		Mailing_State: param('mailingState'),
+		Mailing_Zip: param('mailingZip'),
+		Mailing_Country: param('mailingCountry'),
+		Description: param('contactDescription'),
+		Lead_Source: param('contactLeadSource'),
+		customFields: readCustomFields.call(this, index, 'contactCustomFields'),
+	};
+	const contact = buildContactRecord(contactValues);
+	if (!contact.Email) {
+		return {
+			error: fail('The order has no customer email, so no contact can be found or created (Zoho upserts contacts by Email).', {
+				api_name: 'Email',
+			}),
+		};
+	}
+	const account = this.getNodeParameter('linkAccount', index, true)
+		? buildAccountRecord({
+				Account_Name: param('accountName'),
+				Billing_Street: contactValues.Mailing_Street,
+				Billing_City: contactValues.Mailing_City,
+				Billing_State: contactValues.Mailing_State,
+				Billing_Code: contactValues.Mailing_Zip,
+				Billing_Country: contactValues.Mailing_Country,
+				Phone: contactValues.Phone,
+			})
+		: undefined;
+	const fieldNames = new Set(fields.map((field) => field.api_name));
+	const firstPipeline = fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
+	const dealValues: DealFieldValues = {
+		Deal_Name: param('dealName'),
+		Stage: param('stage'),
+		Pipeline: fieldNames.has('Pipeline') ? param('pipeline') || firstPipeline : undefined,
+		Closing_Date: param('closingDate'),
+		Amount: param('amount'),
+		Currency: fieldNames.has('Currency') ? param('currency') : undefined,
+		Type: param('type'),
+		Lead_Source: param('dealLeadSource'),
+		Description: param('dealDescription') || describeOrder(order),
+		customFields: readCustomFields.call(this, index, 'customFields'),
+	};
+	return { orderId, contact, account, deal: buildDealRecord(dealValues, orderIdField, orderId) };
+}
+
+type OrderOutcome = { ok: true; results: IDataObject } | { ok: false; error: ZohoSyncError };
+
+/** One composite call for one order; once more after a metadata reload when Zoho refused a metadata-derived field. */
+async function syncOrder(
+	this: IExecuteFunctions,
+	order: Omit<PlannedOrder, 'indices'>,
+	orderIdField: string,
+	settings: { limits: ReturnType<typeof readCallOptions>['limits']; trigger?: string[] },
+): Promise<OrderOutcome> {
+	const first = await sendOrder.call(this, order, orderIdField, settings);
+	if (first.ok || !staleMetadata(first.error, orderIdField)) return first;
+	zohoForgetFields.call(this, 'Deals');
+	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
+	if (plan.kind !== 'ready') return first;
+	const fieldNames = new Set(plan.fields.map((field) => field.api_name));
+	const deal = { ...order.deal };
+	const firstPipeline = plan.fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
+	if (!fieldNames.has('Pipeline')) delete deal.Pipeline;
+	else if (deal.Pipeline === undefined && firstPipeline) deal.Pipeline = firstPipeline;
+	if (!fieldNames.has('Currency')) delete deal.Currency;
+	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
+	if (!second.ok) second.error.attempts += first.error.attempts;
+	return second;
+}
+
+function staleMetadata(error: ZohoSyncError, orderIdField: string): boolean {
+	const field = error.details?.api_name;
+	return (
+		(error.zohoCode === 'INVALID_DATA' || error.zohoCode === 'MANDATORY_NOT_FOUND') &&
+		typeof field === 'string' &&
+		metadataFields(orderIdField).has(field)
+	);
+}
+
+async function sendOrder(
+	this: IExecuteFunctions,
+	order: Omit<PlannedOrder, 'indices'>,
+	orderIdField: string,
+	{ limits, trigger }: { limits: ReturnType<typeof readCallOptions>['limits']; trigger?: string[] },
+): Promise<OrderOutcome> {
+	const subRequests: ZohoSubRequest[] = buildOrderSubRequests({
+		account: order.account,
+		contact: order.contact,
+		deal: order.deal,
+		orderIdField,
+		apiVersionPath: ZOHO_API_VERSION_PATH,
+		trigger,
+	});
+	// Deals metadata due for its daily refresh rides along as a fourth sub-request: no extra call, no extra credit.
+	const refreshFields = zohoFieldsDueSoon.call(this, 'Deals', FIELDS_TTL_MS / 4);
+	if (refreshFields) {
+		subRequests.push({ id: 'dealFields', method: 'GET', uri: `${ZOHO_API_VERSION_PATH}/settings/fields`, params: { module: 'Deals' } });
+	}
+	// every write is an upsert on a key, so repeating the call after a lost answer cannot duplicate anything
+	const send = async (subs: ZohoSubRequest[]) =>
+		await zohoCompositeRequest.call(this, subs, { operation: OPERATION, limits, idempotent: true });
+	let { results, failure } = await send(subRequests);
+	if (failure?.details?.sub_request_id === 'dealFields') {
+		// the ride-along metadata read must never cost the order its write
+		({ results, failure } = await send(subRequests.filter((sub) => sub.id !== 'dealFields')));
+	}
+	if (failure) return { ok: false, error: failure };
+	const fieldsAnswer = results.get('dealFields');
+	if (fieldsAnswer?.ok && Array.isArray(fieldsAnswer.body?.fields)) {
+		zohoRememberFields.call(this, 'Deals', fieldsAnswer.body?.fields as unknown as ZohoField[]);
+	}
+	const summary = (id: string): IDataObject | undefined => {
+		const result = results.get(id);
+		return result?.ok ? recordOf(result) : undefined;
+	};
+	const output: IDataObject = { contact: summary('contact'), deal: { ...summary('deal'), orderId: order.orderId } };
+	if (order.account) output.account = { ...summary('account'), name: order.account.Account_Name };
+	return { ok: true, results: output };
+}
+
+/** `{id, action}` of the one record an upsert sub-request wrote. */
+function recordOf(result: Extract<ZohoSubResult, { ok: true }>): IDataObject {
+	const record = ((result.body?.data as IDataObject[] | undefined) ?? [])[0] ?? {};
+	const details = (record.details ?? {}) as IDataObject;
+	const action = record.action === 'insert' || record.action === 'update' ? record.action : record.message === 'record updated' ? 'update' : 'insert';
+	return { id: details.id, action };
+}
+
+const fail = (message: string, details?: IDataObject) => validationFailure(OPERATION, message, details);
