@@ -103,6 +103,11 @@ export interface ZohoEmulatorOptions {
 	 * pages, taken as the pessimistic reading; see zoho/composite.ts).
 	 */
 	compositeConcurrencySlots?: number;
+	/**
+	 * Older API versions served by the same (v8) handlers, e.g. ['v2'] for n8n's built-in Zoho CRM node, which calls
+	 * `/crm/v2/contacts/upsert` and `/crm/v2/deals` (record calls of the same shape in v2 and v8). Default none.
+	 */
+	aliasApiVersions?: string[];
 }
 
 /** The org's records and recorded calls as plain data (the demo keeps its org between starts). */
@@ -304,6 +309,7 @@ export class ZohoEmulator {
 			concurrencyLimit: options.concurrencyLimit ?? EDITIONS[edition].concurrency,
 			scopes: options.scopes ?? DEFAULT_SCOPES,
 			compositeConcurrencySlots: options.compositeConcurrencySlots ?? 5,
+			aliasApiVersions: options.aliasApiVersions ?? [],
 		};
 		this.mintScopes = [...this.options.scopes];
 		this.modules = buildModules(this.options);
@@ -450,11 +456,17 @@ export class ZohoEmulator {
 			await sleep(fault?.latencyMs ?? 0, this.timers);
 			answer = this.tokenEndpoint(request, method, url.pathname, query, raw);
 		} else if (url.pathname.startsWith('/crm/')) {
-			answer = await this.api(request, call, method, url.pathname, query, raw, fault?.latencyMs ?? 0);
+			answer = await this.api(request, call, method, this.v8Path(url.pathname), query, raw, fault?.latencyMs ?? 0);
 		} else {
 			answer = errorAnswer(404, 'INVALID_URL_PATTERN');
 		}
 		this.finish(response, call, fault?.afterProcessing ? this.faultAnswer(fault) : answer, fault?.afterProcessing ? fault : undefined);
+	}
+
+	/** `/crm/v2/…` → `/crm/v8/…` for the versions in `aliasApiVersions`. */
+	private v8Path(path: string): string {
+		const version = /^\/crm\/(v[0-9.]+)\//.exec(path)?.[1];
+		return version && this.options.aliasApiVersions.includes(version) ? path.replace(`/crm/${version}/`, API_PREFIX) : path;
 	}
 
 	private finish(response: ServerResponse, call: RecordedCall, answer: Answer | 'drop', fault?: ZohoFault) {
@@ -706,7 +718,9 @@ export class ZohoEmulator {
 			return { GET: route(() => this.getCurrencies(), [settingsScopes('currencies', ['READ'])]) };
 		}
 		if (!first || segments.length > 2) return errorAnswer(404, 'INVALID_URL_PATTERN');
-		const module = this.modules.get(first);
+		// Module API names in paths are matched case-insensitively: n8n's built-in Zoho CRM node calls `/contacts/upsert`
+		// and `/deals` and works against Zoho.
+		const module = this.modules.get(first) ?? [...this.modules.values()].find((candidate) => candidate.apiName.toLowerCase() === first.toLowerCase());
 		// Only the five modules the connector uses exist here; anything else (Leads, Quotes, typos) → INVALID_MODULE.
 		if (!module || module.isSubform) return errorAnswer(400, 'INVALID_MODULE');
 		const read = this.moduleScope(module, ['READ']);
