@@ -10,7 +10,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { ZohoEmulator } from '../emulators/zoho';
 import { FIELDS_TTL_MS, resetZohoFieldsCache, resetZohoRequestState } from '../../nodes/ZohoCrmOrderSync/transport';
 import * as clock from '../../nodes/ZohoCrmOrderSync/transport/clock';
-import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/helpers/interfaces';
+import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/types';
 import { buildOrderSubRequests } from '../../nodes/ZohoCrmOrderSync/mapping/orderInOneCall';
 import { harnessCredentialId, runNode, type RunNodeOptions } from '../support/nodeHarness';
 import { recordWaits } from '../support/zohoTransportFixtures';

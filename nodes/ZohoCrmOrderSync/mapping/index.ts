@@ -11,6 +11,8 @@ export { accountValuesForContact, buildAccountRecord } from './account';
 export type { AccountFieldValues } from './account';
 export { buildDealRecord, defaultDealName, describeOrder } from './deal';
 export type { DealFieldValues } from './deal';
+export { buildOrderSubRequests, compositeReference } from './orderInOneCall';
+export type { OrderSubRequest } from './orderInOneCall';
 export { buildProductRecord, productCodeFor } from './product';
 export type { ProductFieldValues, ProductSource } from './product';
 export {

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ZohoSyncError } from '../helpers/interfaces';
-import { toSyncError, ZohoApiError, zohoErrorCategory } from './errors';
+import type { ZohoSyncError } from '../types';
+import { toSyncError, ZohoApiError } from './errors';
+import { zohoErrorCategory } from './retryPolicy';
 import { ZOHO_API_VERSION_PATH } from './records';
 import { zohoApiRequest } from './request';
 import type { ZohoCallLimits, ZohoContext } from './types';

@@ -51,3 +51,11 @@ export {
 	TRANSIENT_CATEGORIES,
 } from './retryPolicy';
 export { runWithLedger, type ItemOperation } from './runLedger';
+export {
+	COMPOSITE_CONCURRENCY_SLOTS,
+	ZOHO_COMPOSITE_PATH,
+	zohoCompositeRequest,
+	type ZohoCompositeOutcome,
+	type ZohoSubRequest,
+	type ZohoSubResult,
+} from './composite';

@@ -11,81 +11,14 @@ import {
 	type ContactFieldValues,
 } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { callOptions } from '../common.descriptions';
+import { contactProperties } from '../orderFields.descriptions';
 import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['upsert'] } };
 
-const field = (
-	displayName: string,
-	name: string,
-	defaultValue: string,
-	description: string,
-	extra: Partial<INodeProperties> = {},
-): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: defaultValue,
-	description,
-	displayOptions,
-	...extra,
-});
-
 export const description: INodeProperties[] = [
-	field('Email', 'email', '={{ $json.billing.email }}', 'The contact is found by this email (Zoho duplicate check on Email) or created', {
-		required: true,
-		placeholder: 'name@email.com',
-	}),
-	field('First Name', 'firstName', '={{ $json.billing.first_name }}', 'Contact first name'),
-	field(
-		'Last Name',
-		'lastName',
-		'={{ $json.billing.last_name }}',
-		'Mandatory in Zoho: when empty, the first name is used, then the part of the email before @',
-	),
-	field('Phone', 'phone', '={{ $json.billing.phone }}', 'Contact phone'),
-	field(
-		'Mailing Street',
-		'mailingStreet',
-		"={{ [$json.billing.address_1, $json.billing.address_2].filter(Boolean).join(', ') }}",
-		'Street: address line 1 and 2',
-	),
-	field('Mailing City', 'mailingCity', '={{ $json.billing.city }}', 'City'),
-	field('Mailing State', 'mailingState', '={{ $json.billing.state }}', 'State or county code'),
-	field('Mailing Zip', 'mailingZip', '={{ $json.billing.postcode }}', 'Postcode'),
-	field('Mailing Country', 'mailingCountry', '={{ $json.billing.country }}', 'Country (ISO code from WooCommerce)'),
-	field(
-		'Description',
-		'description',
-		"={{ $json.customer_id ? 'WooCommerce customer #' + $json.customer_id : 'WooCommerce guest customer' }}",
-		'Contact description',
-	),
-	{
-		displayName: 'Lead Source Name or ID',
-		name: 'leadSource',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getContactLeadSources' },
-		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
-		default: 'Online Store',
-		description:
-			'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions,
-	},
-	{
-		displayName: 'Link Company as Account',
-		name: 'linkAccount',
-		type: 'boolean',
-		default: true,
-		description:
-			'Whether to upsert the billing company as an Account (by Account_Name, with the billing address) and link the contact to it. Orders without a company get no account.',
-		displayOptions,
-	},
-	field('Company', 'accountName', '={{ $json.billing.company }}', 'Account_Name of the linked account', {
-		displayOptions: { show: { ...displayOptions.show, linkAccount: [true] } },
-	}),
-	customFieldsProperty('Contacts', 'getContactFields', displayOptions),
+	...contactProperties(displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 

@@ -10,110 +10,14 @@ import { failEvery, recordSummary, validationFailure, withZohoResult } from '../
 import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
 import { zohoForgetFields } from '../../transport';
 import type { ItemOutcome } from '../../types';
-import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import { callOptions } from '../common.descriptions';
+import { dealProperties } from '../orderFields.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Deal Name',
-		name: 'dealName',
-		type: 'string',
-		default: '',
-		placeholder: 'WooCommerce Order #727 (John Doe)',
-		description:
-			'Leave empty for "WooCommerce Order #727 (John Doe)": the billing name, else the email, else the order number alone',
-		displayOptions,
-	},
-	{
-		displayName: 'Stage Name or ID',
-		name: 'stage',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getDealStages' },
-		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
-		default: 'Closed Won',
-		required: true,
-		description:
-			'Deal stage (from your Zoho Stage picklist). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions,
-	},
-	{
-		displayName: 'Pipeline',
-		name: 'pipeline',
-		type: 'string',
-		default: '',
-		placeholder: 'Standard (Standard)',
-		description:
-			'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it.',
-		displayOptions,
-	},
-	{
-		displayName: 'Closing Date',
-		name: 'closingDate',
-		type: 'string',
-		default: '={{ $json.date_created }}',
-		description: 'Order date; sent as yyyy-MM-dd',
-		displayOptions,
-	},
-	{
-		displayName: 'Amount',
-		name: 'amount',
-		type: 'string',
-		default: '={{ $json.total }}',
-		description: 'Order total as placed (refunds are listed in the description, not subtracted)',
-		displayOptions,
-	},
-	currencyProperty(displayOptions),
-	{
-		displayName: 'Contact ID',
-		name: 'contactId',
-		type: 'string',
-		default: '={{ $json.zoho?.contact?.id }}',
-		description: 'Zoho contact to link (Contact_Name), e.g. from the Upsert Contact step before this one',
-		displayOptions,
-	},
-	{
-		displayName: 'Account ID',
-		name: 'accountId',
-		type: 'string',
-		default: '={{ $json.zoho?.account?.id }}',
-		description: 'Zoho account to link (Account_Name); empty for orders without a company',
-		displayOptions,
-	},
-	{
-		displayName: 'Type',
-		name: 'type',
-		type: 'string',
-		default: 'New Business',
-		description: 'Deal Type picklist value; empty sends none',
-		displayOptions,
-	},
-	{
-		displayName: 'Lead Source Name or ID',
-		name: 'leadSource',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getDealLeadSources' },
-		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
-		default: 'Online Store',
-		description:
-			'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions,
-	},
-	{
-		displayName: 'Description',
-		name: 'description',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description:
-			'Leave empty for the order summary: items with quantities and SKUs, shipping, fees, discounts, tax, total, payment method and refunds',
-		displayOptions,
-	},
-	...orderIdProperties(displayOptions),
-	customFieldsProperty('Deals', 'getDealFields', displayOptions),
+	...dealProperties(displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 

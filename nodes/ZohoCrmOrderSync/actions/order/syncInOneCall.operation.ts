@@ -1,67 +1,70 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildAccountRecord } from '../../mapping/account';
-import { buildContactRecord, type ContactFieldValues } from '../../mapping/contact';
-import { buildDealRecord, describeOrder, type DealFieldValues } from '../../mapping/deal';
-import { buildOrderSubRequests } from '../../mapping/orderInOneCall';
-import { planOrderKeyedWrite } from '../../helpers/groupedWrites';
-import type { WooOrder, ZohoSyncError } from '../../helpers/interfaces';
+import { planOrderKeyedWrite, type WriteSettings } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, localFailure, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import type { ItemOutcome } from '../../helpers/runLedger';
+import {
+	accountValuesForContact,
+	buildAccountRecord,
+	buildContactRecord,
+	buildDealRecord,
+	buildOrderSubRequests,
+	type ContactFieldValues,
+	type DealFieldValues,
+	type WooOrder,
+} from '../../mapping';
 import {
 	FIELDS_TTL_MS,
 	ZOHO_API_VERSION_PATH,
 	zohoForgetFields,
 	zohoFieldsDueSoon,
+	zohoCompositeRequest,
 	zohoRememberFields,
 	type ZohoField,
+	type ZohoSubRequest,
+	type ZohoSubResult,
 } from '../../transport';
-import { zohoCompositeRequest, type ZohoSubRequest, type ZohoSubResult } from '../../transport/composite';
-import { callOptions, readCallOptions, readCustomFields } from '../common.descriptions';
-import * as contactUpsert from '../contact/upsert.operation';
-import * as dealCreate from '../deal/create.operation';
+import type { ItemOutcome, ZohoSyncError } from '../../types';
+import { callOptions } from '../common.descriptions';
+import { contactProperties, dealProperties } from '../orderFields.descriptions';
+import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const OPERATION = 'order.syncInOneCall';
 const show = { resource: ['order'], operation: ['syncInOneCall'] };
 
-/** Parameters of the two-node operations, shown here under this operation (names that would clash renamed). */
-function reuse(properties: INodeProperties[], renames: Record<string, [string, string]>, drop: string[]): INodeProperties[] {
+/** The two-node operations' parameters, here together: names that would clash get the record's prefix. */
+function renamed(properties: INodeProperties[], renames: Record<string, [string, string]>, drop: string[] = []): INodeProperties[] {
 	return properties
 		.filter((property) => !drop.includes(property.name))
 		.map((property) => {
 			const [name, displayName] = renames[property.name] ?? [property.name, property.displayName];
-			const extra = { ...(property.displayOptions?.show ?? {}) };
-			delete extra.resource;
-			delete extra.operation;
-			return { ...property, name, displayName, displayOptions: { show: { ...show, ...extra } } };
+			return { ...property, name, displayName };
 		});
 }
 
 export const description: INodeProperties[] = [
-	...reuse(
-		contactUpsert.description,
-		{
-			description: ['contactDescription', 'Contact Description'],
-			leadSource: ['contactLeadSource', 'Contact Lead Source Name or ID'],
-			customFields: ['contactCustomFields', 'Contact Custom Fields'],
-		},
-		['options'],
-	),
-	...reuse(
-		dealCreate.description,
+	...renamed(contactProperties({ show }), {
+		description: ['contactDescription', 'Contact Description'],
+		leadSource: ['contactLeadSource', 'Contact Lead Source Name or ID'],
+		customFields: ['contactCustomFields', 'Contact Custom Fields'],
+	}),
+	...renamed(
+		dealProperties({ show }),
 		{
 			description: ['dealDescription', 'Deal Description'],
 			leadSource: ['dealLeadSource', 'Deal Lead Source Name or ID'],
 			customFields: ['customFields', 'Deal Custom Fields'],
 		},
-		['contactId', 'accountId', 'options'],
+		// the composite call links the deal to the contact and account it writes
+		['contactId', 'accountId'],
 	),
 	{ ...callOptions, displayOptions: { show } },
 ];
 
 interface PlannedOrder {
+	/** The item whose values the records were built from (the last one of the order in this run). */
+	index: number;
 	orderId: string;
 	indices: number[];
 	contact: IDataObject;
@@ -81,7 +84,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const { limits, trigger } = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const orderIdField = (this.getNodeParameter('orderIdField', 0) as string).trim();
+	const orderIdField = readOrderIdField.call(this);
 
 	// Cached metadata of any age is used here: the composite call itself brings fresh metadata when it is due
 	// (see syncOrder), so a quiet shop pays no metadata call; a refused field forces a reload.
@@ -143,7 +146,7 @@ function planOrder(
 	fields: ZohoField[],
 ): Omit<PlannedOrder, 'indices'> | { error: ItemOutcome } {
 	const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
-	const orderId = String(param('orderId') ?? '').trim();
+	const orderId = readOrderId.call(this, index);
 	if (!orderId) {
 		return { error: fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }) };
 	}
@@ -170,31 +173,25 @@ function planOrder(
 		};
 	}
 	const account = this.getNodeParameter('linkAccount', index, true)
-		? buildAccountRecord({
-				Account_Name: param('accountName'),
-				Billing_Street: contactValues.Mailing_Street,
-				Billing_City: contactValues.Mailing_City,
-				Billing_State: contactValues.Mailing_State,
-				Billing_Code: contactValues.Mailing_Zip,
-				Billing_Country: contactValues.Mailing_Country,
-				Phone: contactValues.Phone,
-			})
+		? buildAccountRecord(accountValuesForContact(contactValues, param('accountName')))
 		: undefined;
-	const fieldNames = new Set(fields.map((field) => field.api_name));
-	const firstPipeline = fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
-	const dealValues: DealFieldValues = {
+	return { index, orderId, contact, account, deal: buildDealRecord(order, dealValues.call(this, index), orderIdField, orderId, fields) };
+}
+
+function dealValues(this: IExecuteFunctions, index: number): DealFieldValues {
+	const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+	return {
 		Deal_Name: param('dealName'),
 		Stage: param('stage'),
-		Pipeline: fieldNames.has('Pipeline') ? param('pipeline') || firstPipeline : undefined,
+		Pipeline: param('pipeline'),
 		Closing_Date: param('closingDate'),
 		Amount: param('amount'),
-		Currency: fieldNames.has('Currency') ? param('currency') : undefined,
+		Currency: param('currency'),
 		Type: param('type'),
 		Lead_Source: param('dealLeadSource'),
-		Description: param('dealDescription') || describeOrder(order),
+		Description: param('dealDescription'),
 		customFields: readCustomFields.call(this, index, 'customFields'),
 	};
-	return { orderId, contact, account, deal: buildDealRecord(dealValues, orderIdField, orderId) };
 }
 
 type OrderOutcome = { ok: true; results: IDataObject } | { ok: false; error: ZohoSyncError };
@@ -204,19 +201,15 @@ async function syncOrder(
 	this: IExecuteFunctions,
 	order: Omit<PlannedOrder, 'indices'>,
 	orderIdField: string,
-	settings: { limits: ReturnType<typeof readCallOptions>['limits']; trigger?: string[] },
+	settings: WriteSettings,
 ): Promise<OrderOutcome> {
 	const first = await sendOrder.call(this, order, orderIdField, settings);
 	if (first.ok || !staleMetadata(first.error, orderIdField)) return first;
 	zohoForgetFields.call(this, 'Deals');
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
-	const fieldNames = new Set(plan.fields.map((field) => field.api_name));
-	const deal = { ...order.deal };
-	const firstPipeline = plan.fields.find((field) => field.api_name === 'Pipeline')?.pick_list_values?.[0]?.actual_value;
-	if (!fieldNames.has('Pipeline')) delete deal.Pipeline;
-	else if (deal.Pipeline === undefined && firstPipeline) deal.Pipeline = firstPipeline;
-	if (!fieldNames.has('Currency')) delete deal.Currency;
+	const item = this.getInputData()[order.index].json as WooOrder;
+	const deal = buildDealRecord(item, dealValues.call(this, order.index), orderIdField, order.orderId, plan.fields);
 	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
 	if (!second.ok) second.error.attempts += first.error.attempts;
 	return second;
@@ -235,7 +228,7 @@ async function sendOrder(
 	this: IExecuteFunctions,
 	order: Omit<PlannedOrder, 'indices'>,
 	orderIdField: string,
-	{ limits, trigger }: { limits: ReturnType<typeof readCallOptions>['limits']; trigger?: string[] },
+	{ limits, trigger }: WriteSettings,
 ): Promise<OrderOutcome> {
 	const subRequests: ZohoSubRequest[] = buildOrderSubRequests({
 		account: order.account,
