@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'crypto';
+import { createHmac } from 'crypto';
 
 /**
  * Pure checks for one WooCommerce webhook request: ping detection, signature check and payload validation.
@@ -60,6 +60,8 @@ export function computeWooSignature(rawBody: Buffer | string, secret: string): s
  * stored with `&amp;` signs with `&`. Returns the secret as given and, if different, its decoded form.
  */
 export function secretCandidates(secret: string): string[] {
+	// every entity starts with '&': most secrets have none, and this runs for every delivery
+	if (!secret.includes('&')) return [secret];
 	const decoded = secret
 		.replace(/&lt;/g, '<')
 		.replace(/&gt;/g, '>')
@@ -70,12 +72,15 @@ export function secretCandidates(secret: string): string[] {
 	return decoded === secret ? [secret] : [decoded, secret];
 }
 
-/** Constant-time comparison of two base64 signatures; a length mismatch is a plain `false`. */
+/**
+ * Constant-time comparison of two base64 signatures (ASCII); a length mismatch is a plain `false`. A loop over the
+ * 44 characters instead of crypto.timingSafeEqual: no Buffer allocations on the path every delivery takes.
+ */
 export function signaturesMatch(expected: string, actual: string): boolean {
-	const expectedBytes = Buffer.from(expected, 'utf8');
-	const actualBytes = Buffer.from(actual, 'utf8');
-	if (expectedBytes.length !== actualBytes.length) return false;
-	return timingSafeEqual(expectedBytes, actualBytes);
+	if (expected.length !== actual.length) return false;
+	let difference = 0;
+	for (let index = 0; index < expected.length; index++) difference |= expected.charCodeAt(index) ^ actual.charCodeAt(index);
+	return difference === 0;
 }
 
 export type SignatureCheck = { valid: true; secret: string } | { valid: false; reason: string };
