@@ -27,12 +27,16 @@ const log = (message) => process.stdout.write(`${message}\n`);
 async function main() {
 	const started = new Date();
 	const out = {};
+	const file = path.join(__dirname, 'RESULTS.md');
+	// written after every section, so a section that fails leaves the others' figures
+	const write = () => fs.writeFileSync(file, report(out, started, new Date()));
 	if (sections.includes('signature')) out.signature = await runSignature();
 	if (sections.includes('seed')) out.seed = await runSeedPattern({ orders: 200 });
+	write();
 	if (sections.includes('backfill')) out.backfill = await runBackfill({ total: BACKFILL_ORDERS, latencyMs: 100, perItemSample: 200, log });
+	write();
 	if (sections.includes('live')) out.live = await runLive({ orders: LIVE_ORDERS, concurrency: LIVE_CONCURRENCY, latencies: [0, 100], log });
-	const file = path.join(__dirname, 'RESULTS.md');
-	fs.writeFileSync(file, report(out, started, new Date()));
+	write();
 	log(`[bench] wrote ${path.relative(process.cwd(), file)}`);
 }
 

@@ -152,6 +152,21 @@ describe('standard org', () => {
 		expect(zoho.apiCalls().filter((call) => call.path.endsWith('__composite_requests'))).toHaveLength(1);
 	});
 
+	test('another writer inserted the same deal key in between (DUPLICATE_DATA on the order id): sent once more, it updates', async () => {
+		let raced = false;
+		zoho.addValidationRule((module) => {
+			if (module !== 'Deals' || raced) return undefined;
+			raced = true;
+			return { code: 'DUPLICATE_DATA', message: 'duplicate data', details: { api_name: 'WooCommerce_Order_ID', json_path: '$.data[0].WooCommerce_Order_ID' } };
+		});
+		const { successItems, errorItems } = await run([order('main-sample')]);
+		expect(errorItems).toEqual([]);
+		expect(successItems).toHaveLength(1);
+		expect(zoho.apiCalls().filter((call) => call.path.endsWith('__composite_requests')).map((call) => call.status)).toEqual([400, 200]);
+		expect(zoho.records('Deals')).toHaveLength(1);
+		expect(zoho.records('Contacts')).toHaveLength(1);
+	});
+
 	test('without ZohoCRM.composite_requests.CUSTOM: a scope error naming nothing half-written', async () => {
 		zoho.restrictScopes(['ZohoCRM.modules.ALL', 'ZohoCRM.settings.ALL', 'ZohoCRM.coql.READ']);
 		zoho.expireAccessTokens();

@@ -18,7 +18,7 @@ export {
 	zohoErrorMessage,
 	zohoScopeForPath,
 } from './errors';
-export { DEFAULT_MAX_RETRY_WAIT_MS, zohoErrorCategory } from './retryPolicy';
+export { DEFAULT_MAX_RETRY_WAIT_MS, isRacedUpsert, zohoErrorCategory } from './retryPolicy';
 export {
 	DEFAULT_MAX_CONCURRENCY,
 	resetZohoRequestState,

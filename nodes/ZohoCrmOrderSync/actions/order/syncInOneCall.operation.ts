@@ -16,6 +16,7 @@ import {
 } from '../../mapping';
 import {
 	FIELDS_TTL_MS,
+	isRacedUpsert,
 	ZOHO_API_VERSION_PATH,
 	zohoForgetFields,
 	zohoFieldsDueSoon,
@@ -196,7 +197,11 @@ function dealValues(this: IExecuteFunctions, index: number): DealFieldValues {
 
 type OrderOutcome = { ok: true; results: IDataObject } | { ok: false; error: ZohoSyncError };
 
-/** One composite call for one order; once more after a metadata reload when Zoho refused a metadata-derived field. */
+/**
+ * One composite call for one order. Sent once more when another writer (a second n8n worker) inserted the same
+ * account, contact or deal key in between (the rolled-back call then finds and updates it), or after a metadata
+ * reload when Zoho refused a field the metadata chose.
+ */
 async function syncOrder(
 	this: IExecuteFunctions,
 	order: Omit<PlannedOrder, 'indices'>,
@@ -204,7 +209,13 @@ async function syncOrder(
 	settings: WriteSettings,
 ): Promise<OrderOutcome> {
 	const first = await sendOrder.call(this, order, orderIdField, settings);
-	if (first.ok || !staleMetadata(first.error, orderIdField)) return first;
+	if (first.ok) return first;
+	if (isRacedUpsert({ ok: false, error: first.error }, new Set([orderIdField, 'Email', 'Account_Name']))) {
+		const again = await sendOrder.call(this, order, orderIdField, settings);
+		if (!again.ok) again.error.attempts += first.error.attempts;
+		return again;
+	}
+	if (!staleMetadata(first.error, orderIdField)) return first;
 	zohoForgetFields.call(this, 'Deals');
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
