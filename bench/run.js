@@ -104,7 +104,7 @@ function report(out, started, finished) {
 		push(
 			'## 3. Webhook signature checks',
 			'',
-			"The trigger's `verifyWooSignature` (dist/, HMAC-SHA256 + constant-time compare + the secret's decoded variant) vs a bare `crypto.createHmac` loop over the same bytes; best of 5 interleaved 300 ms slices each.",
+			"The trigger's `verifyWooSignature` (dist/, HMAC-SHA256 + constant-time compare + the secret's decoded variant) vs a bare `crypto.createHmac` loop over the same bytes; 15 pairs of back-to-back 150 ms slices (alternating which runs first), median rate and median pair ratio.",
 			'',
 			'| Body | Package checks/s | Bare HMAC/s | Ratio (goal ≥ 0.8) | Command |',
 			'|---|---|---|---|---|',
