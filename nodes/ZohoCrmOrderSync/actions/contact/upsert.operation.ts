@@ -13,7 +13,7 @@ import {
 import type { ItemOutcome } from '../../types';
 import { callOptions } from '../common.descriptions';
 import { contactProperties } from '../orderFields.descriptions';
-import { readCallOptions, readCustomFields } from '../parameters';
+import { readCallOptions, readContactValues } from '../parameters';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['upsert'] } };
 
@@ -37,21 +37,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 
 	for (const index of indices) {
 		try {
-			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
-			const values: ContactFieldValues = {
-				First_Name: param('firstName'),
-				Last_Name: param('lastName'),
-				Email: param('email'),
-				Phone: param('phone'),
-				Mailing_Street: param('mailingStreet'),
-				Mailing_City: param('mailingCity'),
-				Mailing_State: param('mailingState'),
-				Mailing_Zip: param('mailingZip'),
-				Mailing_Country: param('mailingCountry'),
-				Description: param('description'),
-				Lead_Source: param('leadSource'),
-				customFields: readCustomFields.call(this, index),
-			};
+			const values = readContactValues.call(this, index);
 			const contact = buildContactRecord(values);
 			if (!contact.Email) {
 				outcomes.set(
@@ -61,7 +47,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				continue;
 			}
 			const account = this.getNodeParameter('linkAccount', index, true)
-				? buildAccountRecord(accountValuesForContact(values, param('accountName')))
+				? buildAccountRecord(accountValuesForContact(values, this.getNodeParameter('accountName', index, '')))
 				: undefined;
 			planned.push({ index, values, contact, account });
 		} catch (error) {

@@ -7,12 +7,12 @@ import {
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
 import { failEvery, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
+import { buildDealRecord, type WooOrder } from '../../mapping';
 import { zohoForgetFields } from '../../transport';
 import type { ItemOutcome } from '../../types';
 import { callOptions } from '../common.descriptions';
 import { dealProperties } from '../orderFields.descriptions';
-import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
+import { readCallOptions, readDealValues, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
 
@@ -35,26 +35,12 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const byOrder: OrderGroups = new Map();
 	for (const index of indices) {
 		try {
-			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
 			const orderId = readOrderId.call(this, index);
 			if (!orderId) {
 				outcomes.set(index, fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }));
 				continue;
 			}
-			const values: DealFieldValues = {
-				Deal_Name: param('dealName'),
-				Stage: param('stage'),
-				Pipeline: param('pipeline'),
-				Closing_Date: param('closingDate'),
-				Amount: param('amount'),
-				Currency: param('currency'),
-				Contact_Id: param('contactId'),
-				Account_Id: param('accountId'),
-				Type: param('type'),
-				Lead_Source: param('leadSource'),
-				Description: param('description'),
-				customFields: readCustomFields.call(this, index),
-			};
+			const values = readDealValues.call(this, index);
 			const record = buildDealRecord(items[index].json as WooOrder, values, orderIdField, orderId, plan.fields);
 			addToOrderGroup(byOrder, orderId, record, index);
 		} catch (error) {

@@ -10,8 +10,6 @@ import {
 	buildContactRecord,
 	buildDealRecord,
 	buildOrderSubRequests,
-	type ContactFieldValues,
-	type DealFieldValues,
 	type WooOrder,
 } from '../../mapping';
 import {
@@ -29,13 +27,27 @@ import {
 import type { ItemOutcome, ZohoSyncError } from '../../types';
 import { callOptions } from '../common.descriptions';
 import { contactProperties, dealProperties } from '../orderFields.descriptions';
-import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
+import {
+	ONE_CALL_CONTACT_NAMES,
+	ONE_CALL_DEAL_NAMES,
+	readCallOptions,
+	readContactValues,
+	readDealValues,
+	readOrderId,
+	readOrderIdField,
+	type SharedParameterNames,
+} from '../parameters';
 
 const OPERATION = 'order.syncInOneCall';
 const show = { resource: ['order'], operation: ['syncInOneCall'] };
 
-/** The two-node operations' parameters, here together: names that would clash get the record's prefix. */
-function renamed(properties: INodeProperties[], renames: Record<string, [string, string]>, drop: string[] = []): INodeProperties[] {
+/** The contact's and the deal's parameters side by side, clashing names prefixed (parameters.ts ONE_CALL_*). */
+function renamed(properties: INodeProperties[], names: SharedParameterNames, record: string, drop: string[] = []): INodeProperties[] {
+	const renames: Record<string, [string, string]> = {
+		description: [names.description, `${record} Description`],
+		leadSource: [names.leadSource, `${record} Lead Source Name or ID`],
+		customFields: [names.customFields, `${record} Custom Fields`],
+	};
 	return properties
 		.filter((property) => !drop.includes(property.name))
 		.map((property) => {
@@ -45,21 +57,9 @@ function renamed(properties: INodeProperties[], renames: Record<string, [string,
 }
 
 export const description: INodeProperties[] = [
-	...renamed(contactProperties({ show }), {
-		description: ['contactDescription', 'Contact Description'],
-		leadSource: ['contactLeadSource', 'Contact Lead Source Name or ID'],
-		customFields: ['contactCustomFields', 'Contact Custom Fields'],
-	}),
-	...renamed(
-		dealProperties({ show }),
-		{
-			description: ['dealDescription', 'Deal Description'],
-			leadSource: ['dealLeadSource', 'Deal Lead Source Name or ID'],
-			customFields: ['customFields', 'Deal Custom Fields'],
-		},
-		// the composite call links the deal to the contact and account it writes
-		['contactId', 'accountId'],
-	),
+	...renamed(contactProperties({ show }), ONE_CALL_CONTACT_NAMES, 'Contact'),
+	// the composite call links the deal to the contact and account it writes
+	...renamed(dealProperties({ show }), ONE_CALL_DEAL_NAMES, 'Deal', ['contactId', 'accountId']),
 	{ ...callOptions, displayOptions: { show } },
 ];
 
@@ -146,25 +146,11 @@ function planOrder(
 	orderIdField: string,
 	fields: ZohoField[],
 ): Omit<PlannedOrder, 'indices'> | { error: ItemOutcome } {
-	const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
 	const orderId = readOrderId.call(this, index);
 	if (!orderId) {
 		return { error: fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }) };
 	}
-	const contactValues: ContactFieldValues = {
-		First_Name: param('firstName'),
-		Last_Name: param('lastName'),
-		Email: param('email'),
-		Phone: param('phone'),
-		Mailing_Street: param('mailingStreet'),
-		Mailing_City: param('mailingCity'),
-		Mailing_State: param('mailingState'),
-		Mailing_Zip: param('mailingZip'),
-		Mailing_Country: param('mailingCountry'),
-		Description: param('contactDescription'),
-		Lead_Source: param('contactLeadSource'),
-		customFields: readCustomFields.call(this, index, 'contactCustomFields'),
-	};
+	const contactValues = readContactValues.call(this, index, ONE_CALL_CONTACT_NAMES);
 	const contact = buildContactRecord(contactValues);
 	if (!contact.Email) {
 		return {
@@ -174,25 +160,10 @@ function planOrder(
 		};
 	}
 	const account = this.getNodeParameter('linkAccount', index, true)
-		? buildAccountRecord(accountValuesForContact(contactValues, param('accountName')))
+		? buildAccountRecord(accountValuesForContact(contactValues, this.getNodeParameter('accountName', index, '')))
 		: undefined;
-	return { index, orderId, contact, account, deal: buildDealRecord(order, dealValues.call(this, index), orderIdField, orderId, fields) };
-}
-
-function dealValues(this: IExecuteFunctions, index: number): DealFieldValues {
-	const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
-	return {
-		Deal_Name: param('dealName'),
-		Stage: param('stage'),
-		Pipeline: param('pipeline'),
-		Closing_Date: param('closingDate'),
-		Amount: param('amount'),
-		Currency: param('currency'),
-		Type: param('type'),
-		Lead_Source: param('dealLeadSource'),
-		Description: param('dealDescription'),
-		customFields: readCustomFields.call(this, index, 'customFields'),
-	};
+	const deal = buildDealRecord(order, readDealValues.call(this, index, ONE_CALL_DEAL_NAMES), orderIdField, orderId, fields);
+	return { index, orderId, contact, account, deal };
 }
 
 type OrderOutcome = { ok: true; results: IDataObject } | { ok: false; error: ZohoSyncError };
@@ -220,7 +191,7 @@ async function syncOrder(
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
 	const item = this.getInputData()[order.index].json as WooOrder;
-	const deal = buildDealRecord(item, dealValues.call(this, order.index), orderIdField, order.orderId, plan.fields);
+	const deal = buildDealRecord(item, readDealValues.call(this, order.index, ONE_CALL_DEAL_NAMES), orderIdField, order.orderId, plan.fields);
 	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
 	if (!second.ok) second.error.attempts += first.error.attempts;
 	return second;
