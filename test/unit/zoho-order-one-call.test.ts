@@ -188,7 +188,8 @@ describe('standard org', () => {
 		expect(callNames(zoho)).toEqual(['POST /crm/v8/__composite_requests']);
 		const subs = zoho.apiCalls()[0].body.__composite_requests as IDataObject[];
 		expect(subs.map((sub) => sub.sub_request_id)).toEqual(['account', 'contact', 'deal', 'dealFields']);
-		const stored = (staticData.zohoCrmFieldMetadata as Record<string, { loadedAt: number }>)[
+		// n8n keeps a workflow's 'global' static data under the key `global`
+		const stored = ((staticData.global as IDataObject).zohoCrmFieldMetadata as Record<string, { loadedAt: number }>)[
 			`zohoCrmRefreshTokenApi:${harnessCredentialId(zoho)}|Deals`
 		];
 		expect(stored.loadedAt).toBe(start + FIELDS_TTL_MS);
@@ -208,13 +209,15 @@ describe('org with pipelines', () => {
 	test('stale metadata (pipelines turned on since): Zoho refuses, the node reloads the fields and sends again', async () => {
 		const key = `zohoCrmRefreshTokenApi:${harnessCredentialId(zoho)}|Deals`;
 		const staticData: IDataObject = {
-			zohoCrmFieldMetadata: {
-				[key]: {
-					loadedAt: Date.now(),
-					fields: [
-						{ api_name: 'WooCommerce_Order_ID', data_type: 'text', unique: { casesensitive: false } },
-						{ api_name: 'Stage', data_type: 'picklist' },
-					],
+			global: {
+				zohoCrmFieldMetadata: {
+					[key]: {
+						loadedAt: Date.now(),
+						fields: [
+							{ api_name: 'WooCommerce_Order_ID', data_type: 'text', unique: { casesensitive: false } },
+							{ api_name: 'Stage', data_type: 'picklist' },
+						],
+					},
 				},
 			},
 		};
