@@ -41,7 +41,7 @@ const DEAL = { resource: 'deal', operation: 'create' };
 const ONE_CALL = { resource: 'order', operation: 'syncInOneCall' };
 
 async function runBackfill({ total = 10_000, latencyMs = 100, perItemSample = 200, log = console.log } = {}) {
-	const zoho = await ZohoEmulator.start({ concurrencyLimit: 10 });
+	const zoho = await ZohoEmulator.start({ edition: 'standard', orderIdField: true });
 	const staticData = {};
 	const run = (parameters, items, nodeName) =>
 		runNode({ emulator: zoho, credentialType: 'zohoCrmRefreshTokenApi', parameters, items, nodeName, staticData, onError: 'continueErrorOutput' });

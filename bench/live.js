@@ -85,7 +85,7 @@ const triggerWebhookId = (workflow) => workflow.nodes.find((node) => node.webhoo
 
 async function runLive({ orders = 200, concurrency = 8, latencies = [0, 100], log = console.log } = {}) {
 	const woo = await WooCommerceEmulator.start({ ssl: true });
-	const zoho = await ZohoEmulator.start({ aliasApiVersions: ['v2'] });
+	const zoho = await ZohoEmulator.start({ edition: 'standard', orderIdField: true, aliasApiVersions: ['v2'] });
 	const twoNode = load('woocommerce-to-zohocrm.json');
 	const oneCall = load('woocommerce-to-zohocrm-one-call.json');
 	const builtIn = builtInWorkflow();

@@ -8,7 +8,7 @@ const { ZohoEmulator } = require('../test/emulators/zoho.ts');
 const { historicalOrder } = require('./backfill');
 
 async function runSeedPattern({ orders = 200 } = {}) {
-	const zoho = await ZohoEmulator.start();
+	const zoho = await ZohoEmulator.start({ edition: 'standard', orderIdField: true });
 	const token = zoho.issueAccessToken();
 	const api = async (method, path, body) => {
 		const response = await fetch(`${zoho.url}/crm/v8${path}`, {

@@ -41,7 +41,7 @@ const deadLetters = async (orderId: number) => (await n8n.dataTableRows(TABLE)).
 
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
-	zoho = await ZohoEmulator.start();
+	zoho = await ZohoEmulator.start({ orderIdField: true }); // an org that has been set up
 	const zohoCredential = credentialRef(oneCallWorkflow, 'zohoCrmRefreshTokenApi');
 	expect(credentialRef(replayWorkflow, 'zohoCrmRefreshTokenApi')).toEqual(zohoCredential);
 	n8n = await startN8n({

@@ -8,7 +8,8 @@ let zoho: ZohoEmulator;
 let token: string;
 
 beforeAll(async () => {
-	zoho = await ZohoEmulator.start();
+	// Standard edition (10 concurrent calls), order-id field set up
+	zoho = await ZohoEmulator.start({ edition: 'standard', orderIdField: true });
 });
 
 afterAll(async () => {

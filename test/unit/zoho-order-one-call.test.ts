@@ -64,7 +64,7 @@ describe('mapping', () => {
 
 describe('standard org', () => {
 	beforeAll(async () => {
-		zoho = await ZohoEmulator.start();
+		zoho = await ZohoEmulator.start({ orderIdField: true }); // an org that has been set up
 	});
 	afterAll(async () => await zoho.stop());
 	beforeEach(() => zoho.reset());
@@ -201,7 +201,7 @@ describe('standard org', () => {
 
 describe('org with pipelines', () => {
 	beforeAll(async () => {
-		zoho = await ZohoEmulator.start({ pipelines: true });
+		zoho = await ZohoEmulator.start({ pipelines: true, orderIdField: true });
 	});
 	afterAll(async () => await zoho.stop());
 	beforeEach(() => zoho.reset());

@@ -85,15 +85,17 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const items = this.getInputData();
 	const { limits, trigger } = readCallOptions.call(this);
 	const outcomes = new Map<number, ItemOutcome>();
-	const orderIdField = readOrderIdField.call(this);
+	const orderIdFieldParameter = readOrderIdField.call(this);
 
 	// Cached metadata of any age is used here: the composite call itself brings fresh metadata when it is due
 	// (see syncOrder), so a quiet shop pays no metadata call; a refused field forces a reload.
-	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION, { maxAgeMs: Infinity });
+	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdFieldParameter, OPERATION, { maxAgeMs: Infinity });
 	if (plan.kind === 'failed') {
 		for (const index of indices) outcomes.set(index, { ok: false, error: plan.error });
 		return outcomes;
 	}
+	// the API name Zoho lists for the order-id field
+	const orderIdField = plan.field;
 	if (plan.kind === 'lookup') {
 		const error = localFailure(
 			OPERATION,
