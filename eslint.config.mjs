@@ -41,8 +41,16 @@ export const scanConfig = defineConfig(
 	{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
 );
 
+/**
+ * The one deviation from the scanner, which issue 10 allows: `valid-author` wants an e-mail address in package.json's
+ * `author`, and the package has no real maintainer address yet (README "Publishing a release" says what to fill in).
+ * Delete this block once the address is there; the tarball test reports the rule until then.
+ */
+export const ALLOWED_EXCEPTIONS = ['@n8n/community-nodes/valid-author'];
+
 export default defineConfig(
 	// Everything the scanner's source leg does not look at (tests, emulators, build output, tooling).
 	{ ignores: ['dist/**', 'test/**', 'workflows/**', '.n8n-*/**', '*.js', '*.mjs', 'package-lock.json'] },
 	...scanConfig,
+	{ files: ['package.json'], rules: Object.fromEntries(ALLOWED_EXCEPTIONS.map((rule) => [rule, 'off'])) },
 );

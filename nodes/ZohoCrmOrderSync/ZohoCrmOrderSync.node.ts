@@ -1,11 +1,79 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import * as account from './actions/account/Account.resource';
+import * as contact from './actions/contact/Contact.resource';
+import * as deal from './actions/deal/Deal.resource';
+import * as setUpOrderIdField from './actions/orderIdField/setUp.operation';
+import * as product from './actions/product/Product.resource';
+import * as salesOrder from './actions/salesOrder/SalesOrder.resource';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
 import { loadOptions } from './methods';
 
 export class ZohoCrmOrderSync implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Zoho CRM Order Sync',
+		name: 'zohoCrmOrderSync',
+		icon: { light: 'file:zohoCrm.svg', dark: 'file:zohoCrm.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Write WooCommerce orders to Zoho CRM (API v8) exactly once: contacts by email, accounts by company, one deal or sales order per order, with retries and structured errors',
+		defaults: { name: 'Zoho CRM Order Sync' },
+		usableAsTool: {
+			replacements: {
+				description:
+					'Write one WooCommerce order (as JSON) to Zoho CRM without duplicates: find or create the Contact by email, the Account by company, and exactly one Deal or Sales Order per order id. Safe to call again for the same order; it updates instead of duplicating.',
+			},
+		},
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'zohoCrmOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				name: 'zohoCrmRefreshTokenApi',
+				required: true,
+				displayOptions: { show: { authentication: ['refreshToken'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'OAuth2 (Connect With Zoho)', value: 'oAuth2' },
+					{ name: 'Self Client (Refresh Token)', value: 'refreshToken' },
+				],
+				default: 'oAuth2',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Contact', value: 'contact' },
+					{ name: 'Deal', value: 'deal' },
+					{ name: 'Product', value: 'product' },
+					{ name: 'Sales Order', value: 'salesOrder' },
+				],
+				default: 'contact',
+			},
+			...account.description,
+			...contact.description,
+			...deal.description,
+			...product.description,
+			...salesOrder.description,
+			...setUpOrderIdField.description,
+		],
+	};
 
 	methods = { loadOptions };
 
