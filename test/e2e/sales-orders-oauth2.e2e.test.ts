@@ -320,6 +320,14 @@ describe('bundled workflows in n8n 2.40.7', () => {
 			const output = await runCli(n8n.env, ['import:workflow', `--input=${join(WORKFLOWS, file)}`]);
 			expect(output).toMatch(/Successfully imported 1 workflow/);
 			expect(output).not.toMatch(/warn|error|unknown|deprecated/i);
+			// every bundled workflow keeps its description and tags in n8n
+			const stored = await n8n.rest('GET', `/workflows/${workflow.id}`);
+			expect(stored.description).toBe(workflow.description);
+			expect(stored.description.length).toBeGreaterThan(40);
+			expect(stored.tags.map((tag: { name: string }) => tag.name).sort()).toEqual(
+				workflow.tags.map((tag: { name: string }) => tag.name).sort(),
+			);
+			expect(stored.tags.length).toBeGreaterThanOrEqual(3);
 		}
 	}, 120_000);
 });
