@@ -8,7 +8,7 @@ import * as setUpOrderIdField from './actions/orderIdField/setUp.operation';
 import * as product from './actions/product/Product.resource';
 import * as salesOrder from './actions/salesOrder/SalesOrder.resource';
 import { router } from './actions/router';
-import { loadOptions } from './methods';
+import { listSearch, loadOptions, resourceMapping } from './methods';
 
 export class ZohoCrmOrderSync implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +16,10 @@ export class ZohoCrmOrderSync implements INodeType {
 		name: 'zohoCrmOrderSync',
 		icon: { light: 'file:zohoCrm.svg', dark: 'file:zohoCrm.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 2: resource locators for Contact / Account / Deal, and the "Zoho Fields" resource mapper instead of the
+		// "Custom Fields" collection; version-1 nodes in saved workflows keep their parameters (@version display options)
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
 			'Write WooCommerce orders to Zoho CRM (API v8) exactly once: contacts by email, accounts by company, one deal or sales order per order, with retries and structured errors',
@@ -75,7 +78,7 @@ export class ZohoCrmOrderSync implements INodeType {
 		],
 	};
 
-	methods = { loadOptions };
+	methods = { listSearch, loadOptions, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WriteSettings } from '../helpers/groupedWrites';
-import { isRetryOnFailRun, retryWaitBudgetMs } from '../transport';
+import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields } from '../transport';
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
 
@@ -17,7 +17,25 @@ export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSe
 	};
 }
 
-export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
+/**
+ * The additional Zoho fields of one item: version 2's resource mapper ("Zoho Fields", values typed by n8n, then
+ * written the way Zoho's field metadata says: dates yyyy-MM-dd, date-times without milliseconds, lookups `{ id }`),
+ * or version 1's "Custom Fields" collection as it was.
+ */
+export async function readCustomFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	module: string,
+): Promise<Record<string, unknown>> {
+	if (this.getNode().typeVersion >= 2) {
+		const mapper = this.getNodeParameter('zohoFields', itemIndex, {}) as { value?: Record<string, unknown> | null };
+		const entries = Object.entries(mapper.value ?? {}).filter(
+			([, value]) => value !== null && value !== undefined && value !== '',
+		);
+		if (!entries.length) return {};
+		const dataTypes = new Map((await zohoGetFields.call(this, module)).map((field) => [field.api_name, field.data_type]));
+		return Object.fromEntries(entries.map(([apiName, value]) => [apiName, zohoFieldValue(value, dataTypes.get(apiName))]));
+	}
 	const collection = this.getNodeParameter('customFields', itemIndex, {}) as {
 		field?: Array<{ name: string; value: unknown }>;
 	};
@@ -26,6 +44,24 @@ export function readCustomFields(this: IExecuteFunctions, itemIndex: number): Re
 		if (name) fields[name] = value;
 	}
 	return fields;
+}
+
+/** A resource-mapper value as Zoho takes it for a field of this data type. */
+export function zohoFieldValue(value: unknown, dataType: string | undefined): unknown {
+	if (dataType === 'date' || dataType === 'datetime') {
+		const text =
+			typeof value === 'object' && value !== null && 'toISO' in value
+				? String((value as { toISO: () => string }).toISO())
+				: String(value);
+		if (dataType === 'date') {
+			const day = /^\d{4}-\d{2}-\d{2}/.exec(text);
+			return day ? day[0] : text;
+		}
+		const parsed = new Date(text);
+		return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+	}
+	if (dataType !== undefined && /lookup$/.test(dataType)) return { id: String(value) };
+	return value;
 }
 
 /** The Order ID parameter of one item, trimmed ('' when missing). */

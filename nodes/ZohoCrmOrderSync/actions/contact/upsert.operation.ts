@@ -11,7 +11,7 @@ import {
 	type ContactFieldValues,
 } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { callOptions, customFieldsProperty, zohoFieldsMapper } from '../common.descriptions';
 import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['upsert'] } };
@@ -67,7 +67,6 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getContactLeadSources' },
 		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 		default: 'Online Store',
 		description:
 			'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -86,6 +85,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { ...displayOptions.show, linkAccount: [true] } },
 	}),
 	customFieldsProperty('Contacts', 'getContactFields', displayOptions),
+	zohoFieldsMapper('Contacts', 'getContactMapperFields', displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 
@@ -117,7 +117,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				Mailing_Country: param('mailingCountry'),
 				Description: param('description'),
 				Lead_Source: param('leadSource'),
-				customFields: readCustomFields.call(this, index),
+				customFields: await readCustomFields.call(this, index, 'Contacts'),
 			};
 			const contact = buildContactRecord(values);
 			if (!contact.Email) {

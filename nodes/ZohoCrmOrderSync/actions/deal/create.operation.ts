@@ -9,7 +9,15 @@ import {
 import { failEvery, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import { buildDealRecord, type DealFieldValues, type WooOrder } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import {
+	callOptions,
+	currencyProperty,
+	customFieldsProperty,
+	forVersion1,
+	orderIdProperties,
+	recordLocator,
+	zohoFieldsMapper,
+} from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['deal'], operation: ['create'] } };
@@ -31,7 +39,6 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getDealStages' },
 		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 		default: 'Closed Won',
 		required: true,
 		description:
@@ -39,13 +46,13 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	{
-		displayName: 'Pipeline',
+		displayName: 'Pipeline Name or ID',
 		name: 'pipeline',
-		type: 'string',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDealPipelines' },
 		default: '',
-		placeholder: 'Standard (Standard)',
 		description:
-			'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it.',
+			'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions,
 	},
 	{
@@ -71,16 +78,35 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.zoho?.contact?.id }}',
 		description: 'Zoho contact to link (Contact_Name), e.g. from the Upsert Contact step before this one',
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 	},
+	recordLocator({
+		displayName: 'Contact',
+		name: 'contactId',
+		module: 'Contacts',
+		searchListMethod: 'searchContacts',
+		defaultExpression: '={{ $json.zoho?.contact?.id }}',
+		description: 'Zoho contact to link (Contact_Name); by default the one the Upsert Contact step before this one wrote',
+		displayOptions,
+	}),
 	{
 		displayName: 'Account ID',
 		name: 'accountId',
 		type: 'string',
 		default: '={{ $json.zoho?.account?.id }}',
 		description: 'Zoho account to link (Account_Name); empty for orders without a company',
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 	},
+	recordLocator({
+		displayName: 'Account',
+		name: 'accountId',
+		module: 'Accounts',
+		searchListMethod: 'searchAccounts',
+		defaultExpression: '={{ $json.zoho?.account?.id }}',
+		description: 'Zoho account to link (Account_Name); empty for orders without a company',
+		displayOptions,
+	}),
+
 	{
 		displayName: 'Type',
 		name: 'type',
@@ -95,7 +121,6 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getDealLeadSources' },
 		// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 		default: 'Online Store',
 		description:
 			'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -113,6 +138,7 @@ export const description: INodeProperties[] = [
 	},
 	...orderIdProperties(displayOptions),
 	customFieldsProperty('Deals', 'getDealFields', displayOptions),
+	zohoFieldsMapper('Deals', 'getDealMapperFields', displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 
@@ -131,6 +157,8 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	for (const index of indices) {
 		try {
 			const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+			// a resource locator (version 2) gives its id, also for By URL; version 1's string parameters pass unchanged
+			const recordId = (name: string) => this.getNodeParameter(name, index, '', { extractValue: true }) as unknown;
 			const orderId = readOrderId.call(this, index);
 			if (!orderId) {
 				outcomes.set(index, fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }));
@@ -143,12 +171,12 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				Closing_Date: param('closingDate'),
 				Amount: param('amount'),
 				Currency: param('currency'),
-				Contact_Id: param('contactId'),
-				Account_Id: param('accountId'),
+				Contact_Id: recordId('contactId'),
+				Account_Id: recordId('accountId'),
 				Type: param('type'),
 				Lead_Source: param('leadSource'),
 				Description: param('description'),
-				customFields: readCustomFields.call(this, index),
+				customFields: await readCustomFields.call(this, index, 'Deals'),
 			};
 			const record = buildDealRecord(items[index].json as WooOrder, values, orderIdField, orderId, plan.fields);
 			addToOrderGroup(byOrder, orderId, record, index);
