@@ -1,3 +1,5 @@
+import type { ILoadOptionsFunctions } from 'n8n-workflow';
+
 import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
 import { zohoFieldValue } from '../../nodes/ZohoCrmOrderSync/actions/parameters';
 import { listSearch, loadOptions, resourceMapping } from '../../nodes/ZohoCrmOrderSync/methods';
@@ -11,7 +13,7 @@ import { createFakeExecuteContext } from '../support/fakeExecuteContext';
  * locators and the org-loaded option lists show. The same calls through a real n8n: sales-orders-oauth2.e2e.test.ts.
  */
 let zoho: ZohoEmulator;
-const loadContext = () =>
+const loadContext = (): ILoadOptionsFunctions =>
 	createFakeExecuteContext({
 		credentialType: 'zohoCrmRefreshTokenApi',
 		credentials: {
@@ -24,8 +26,8 @@ const loadContext = () =>
 			accessToken: '',
 			apiDomain: '',
 		},
-		kind: 'loadOptions',
-	}).context;
+		kind: 'loadOptions' as const,
+	}).context as unknown as ILoadOptionsFunctions;
 
 /** A contact written through Zoho's own API (v8 Insert Records). */
 async function addContact(record: Record<string, string>): Promise<void> {
