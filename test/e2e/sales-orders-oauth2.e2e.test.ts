@@ -417,7 +417,13 @@ describe('n8n’s own widgets and credential tests for Zoho CRM Order Sync v2', 
 			},
 		};
 		expect(await n8n.rest('POST', '/credentials/test', { credentials: stored })).toMatchObject({ status: 'OK' });
-		const revoked = { ...stored, data: { ...stored.data, oauthTokenData: { access_token: 'revoked', api_domain: zoho.url } } };
+		// another id: for a stored credential's id n8n tests with the token it keeps, not the one sent
+		const revoked = {
+			...stored,
+			id: 'e2eZohoOAuth2Revoked',
+			name: 'Zoho CRM OAuth2 (revoked)',
+			data: { ...stored.data, oauthTokenData: { access_token: 'revoked', api_domain: zoho.url } },
+		};
 		expect(await n8n.rest('POST', '/credentials/test', { credentials: revoked })).toMatchObject({ status: 'Error' });
 	});
 

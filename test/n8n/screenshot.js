@@ -224,9 +224,18 @@ async function shootPanel(page, nodeName, file) {
 		.locator('[data-test-id="ndv"] .el-alert--error:visible, [data-test-id="ndv"] [data-test-id="node-parameters"] .has-issues:visible')
 		.allInnerTexts();
 	await page.screenshot({ path: file, type: 'png' });
+	// long panels: a second picture scrolled to the end (the Zoho node's locators and field mapper)
+	const last = page.locator('[data-test-id="node-parameters"] [data-test-id="parameter-item"]').last();
+	let lowerFile = null;
+	if (parameterCount > 12) {
+		await last.scrollIntoViewIfNeeded();
+		await page.waitForTimeout(500);
+		lowerFile = file.replace(/\.png$/, '-end.png');
+		await page.screenshot({ path: lowerFile, type: 'png' });
+	}
 	await page.keyboard.press('Escape');
 	await panel.waitFor({ state: 'hidden', timeout: 10000 }).catch(() => undefined);
-	return { parameterCount, errors };
+	return { parameterCount, errors, lowerFile };
 }
 
 async function shootPanels(context, baseUrl, workflow) {

@@ -108,9 +108,12 @@ describe('Zoho CRM Order Sync version 2 in the editor', () => {
 	});
 
 	it('pipelines, stages and sales-order statuses come from the org', async () => {
-		expect((await loadOptions.getDealPipelines.call(loadContext())).length).toBeGreaterThan(0);
+		const pipelines = await loadOptions.getDealPipelines.call(loadContext());
+		expect(pipelines[0].value).toBe(''); // the default stays valid
+		expect(pipelines.length).toBeGreaterThan(1);
 		expect(await loadOptions.getDealStages.call(loadContext())).toContainEqual({ name: 'Closed Won', value: 'Closed Won' });
 		expect((await loadOptions.getSalesOrderStatuses.call(loadContext())).map((option) => option.value)).toEqual([
+			'',
 			'Created',
 			'Approved',
 			'Delivered',

@@ -29,10 +29,11 @@ export async function getDealStages(this: ILoadOptionsFunctions) {
 }
 /** The org's pipelines: Deals' Pipeline picklist, which exists only in orgs that use pipelines. */
 export async function getDealPipelines(this: ILoadOptionsFunctions) {
-	return await picklist.call(this, 'Deals', 'Pipeline');
+	// '' (the default) stays a valid choice: the node then sends the first pipeline Zoho lists, or none
+	return [{ name: '(First Pipeline, When the Org Uses Pipelines)', value: '' }, ...(await picklist.call(this, 'Deals', 'Pipeline'))];
 }
 export async function getSalesOrderStatuses(this: ILoadOptionsFunctions) {
-	return await picklist.call(this, 'Sales_Orders', 'Status');
+	return [{ name: '(Zoho’s Default)', value: '' }, ...(await picklist.call(this, 'Sales_Orders', 'Status'))];
 }
 export async function getContactLeadSources(this: ILoadOptionsFunctions) {
 	return await picklist.call(this, 'Contacts', 'Lead_Source');
