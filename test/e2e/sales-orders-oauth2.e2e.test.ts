@@ -58,6 +58,7 @@ function orgTaxesWorkflow() {
 }
 
 const OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2', name: 'Zoho CRM OAuth2 (e2e)' };
+const REVOKED_OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2Revoked', name: 'Zoho CRM OAuth2 (revoked token)' };
 /** The deals workflow with every Zoho node on OAuth2, listening to order.updated so it does not share deliveries. */
 function oauth2Workflow() {
 	const workflow = load('woocommerce-to-zohocrm.json');
@@ -206,6 +207,19 @@ beforeAll(async () => {
 						token_type: 'Bearer',
 						expires_in: 3600,
 					},
+				},
+			},
+			{
+				...REVOKED_OAUTH2_CREDENTIAL,
+				type: 'zohoCrmOAuth2Api',
+				data: {
+					dataCenter: 'custom',
+					customAccountsUrl: zoho.url,
+					customApiDomain: zoho.url,
+					clientId: zoho.clientId,
+					clientSecret: zoho.clientSecret,
+					// no refresh token: n8n cannot get a new access token after Zoho's 401
+					oauthTokenData: { access_token: 'revoked', api_domain: zoho.url, token_type: 'Bearer' },
 				},
 			},
 		],
@@ -417,13 +431,8 @@ describe('n8n’s own widgets and credential tests for Zoho CRM Order Sync v2', 
 			},
 		};
 		expect(await n8n.rest('POST', '/credentials/test', { credentials: stored })).toMatchObject({ status: 'OK' });
-		// another id: for a stored credential's id n8n tests with the token it keeps, not the one sent
-		const revoked = {
-			...stored,
-			id: 'e2eZohoOAuth2Revoked',
-			name: 'Zoho CRM OAuth2 (revoked)',
-			data: { ...stored.data, oauthTokenData: { access_token: 'revoked', api_domain: zoho.url } },
-		};
+		// n8n tests a stored credential with the token it keeps (not one sent along), so this one is stored revoked
+		const revoked = { ...stored, ...REVOKED_OAUTH2_CREDENTIAL };
 		expect(await n8n.rest('POST', '/credentials/test', { credentials: revoked })).toMatchObject({ status: 'Error' });
 	});
 

@@ -155,7 +155,6 @@ function loadTypeScript(file) {
 }
 
 const PACKAGE_PREFIX = 'n8n-nodes-woocommerce-zohocrm.';
-const mapperField = (id, type) => ({ id, displayName: id, required: false, defaultMatch: false, display: true, type, canBeUsedToMatch: false });
 
 /** One node of each type of the package (the Zoho node twice: a deal and a contact, version 2). */
 function panelsWorkflow(zohoCredential) {
@@ -181,28 +180,13 @@ function panelsWorkflow(zohoCredential) {
 				credentials: woo,
 			}),
 			node('WooCommerce Order Poll Trigger', 'wooCommerceOrderPollTrigger', 1, 300, {}, { credentials: woo }),
-			node('Create Deal', 'zohoCrmOrderSync', 2, 600, {
-				authentication: 'refreshToken',
-				resource: 'deal',
-				operation: 'create',
-				zohoFields: {
-					mappingMode: 'defineBelow',
-					value: { Probability: 90, Next_Step: 'Ship the order' },
-					matchingColumns: [],
-					schema: [mapperField('Probability', 'number'), mapperField('Next_Step', 'string')],
-				},
-			}, { credentials: zoho }),
-			node('Upsert Contact', 'zohoCrmOrderSync', 2, 900, {
-				authentication: 'refreshToken',
-				resource: 'contact',
-				operation: 'upsert',
-				zohoFields: {
-					mappingMode: 'defineBelow',
-					value: { Date_of_Birth: '1990-04-02', Email_Opt_Out: false, Title: 'Buyer' },
-					matchingColumns: [],
-					schema: [mapperField('Date_of_Birth', 'dateTime'), mapperField('Email_Opt_Out', 'boolean'), mapperField('Title', 'string')],
-				},
-			}, { credentials: zoho }),
+			// the "Zoho Fields" mapper as a new node has it: n8n loads the org's fields into it when the panel opens
+			node('Create Deal', 'zohoCrmOrderSync', 2, 600, { authentication: 'refreshToken', resource: 'deal', operation: 'create' }, {
+				credentials: zoho,
+			}),
+			node('Upsert Contact', 'zohoCrmOrderSync', 2, 900, { authentication: 'refreshToken', resource: 'contact', operation: 'upsert' }, {
+				credentials: zoho,
+			}),
 			node('Zoho Sync Dead Letter', 'zohoSyncDeadLetter', 1, 1200, { operation: 'buildRecord' }),
 		],
 		connections: {},
@@ -225,11 +209,14 @@ async function shootPanel(page, nodeName, file) {
 		.allInnerTexts();
 	await page.screenshot({ path: file, type: 'png' });
 	// long panels: a second picture scrolled to the end (the Zoho node's locators and field mapper)
-	const last = page.locator('[data-test-id="node-parameters"] [data-test-id="parameter-item"]').last();
 	let lowerFile = null;
 	if (parameterCount > 12) {
-		await last.scrollIntoViewIfNeeded();
-		await page.waitForTimeout(500);
+		await page.evaluate(() => {
+			let element = document.querySelector('[data-test-id="node-parameters"]');
+			while (element && element.scrollHeight <= element.clientHeight + 1) element = element.parentElement;
+			if (element) element.scrollTop = element.scrollHeight;
+		});
+		await page.waitForTimeout(800);
 		lowerFile = file.replace(/\.png$/, '-end.png');
 		await page.screenshot({ path: lowerFile, type: 'png' });
 	}
