@@ -64,6 +64,23 @@ describe('Zoho CRM Order Sync version 2 in the editor', () => {
 		expect(locator?.default).toEqual({ mode: 'id', value: '={{ $json.zoho?.deal?.id }}' });
 	});
 
+	it('is offered to AI agents with a tool description, but never with "Set Up Order ID Field"', async () => {
+		const node = new ZohoCrmOrderSync();
+		expect(node.description.usableAsTool).toEqual({ replacements: { description: expect.stringMatching(/without duplicates/) } });
+		const setUpOptions = node.description.properties
+			.filter((property) => property.name === 'operation')
+			.flatMap((property) => (property.options ?? []) as Array<{ value: string; displayOptions?: unknown }>)
+			.filter((option) => option.value === 'setUpOrderIdField');
+		expect(setUpOptions).toHaveLength(2); // Deals and Sales Orders
+		for (const option of setUpOptions) expect(option.displayOptions).toEqual({ show: { '@tool': [false] } });
+		// and a tool call of it is refused before anything reaches Zoho
+		const context = {
+			getNodeParameter: (name: string) => ({ resource: 'deal', operation: 'setUpOrderIdField' })[name],
+			getNode: () => ({ name: 'Zoho', type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSyncTool', typeVersion: 2 }),
+		};
+		await expect(node.execute.call(context as never)).rejects.toThrow('"Set Up Order ID Field" is not available to AI agents');
+	});
+
 	it('the resource mapper lists the org’s Contacts fields with types, mandatory flags and picklists, minus what the operation fills', async () => {
 		const { fields } = await resourceMapping.getContactMapperFields.call(loadContext());
 		const byId = new Map(fields.map((field) => [field.id, field]));
