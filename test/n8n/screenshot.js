@@ -219,6 +219,15 @@ async function shootPanel(page, nodeName, file) {
 		await page.waitForTimeout(800);
 		lowerFile = file.replace(/\.png$/, '-end.png');
 		await page.screenshot({ path: lowerFile, type: 'png' });
+		// the field mapper: open its field list (loaded from the org) and picture it
+		const addField = page.getByText('Add field to send', { exact: false }).first();
+		if (await addField.isVisible().catch(() => false)) {
+			await addField.click();
+			await page.waitForTimeout(1500);
+			await page.screenshot({ path: file.replace(/\.png$/, '-fields.png'), type: 'png' });
+			await page.keyboard.press('Escape');
+			await page.waitForTimeout(300);
+		}
 	}
 	await page.keyboard.press('Escape');
 	await panel.waitFor({ state: 'hidden', timeout: 10000 }).catch(() => undefined);

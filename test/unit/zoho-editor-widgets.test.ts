@@ -28,6 +28,9 @@ const loadContext = (): ILoadOptionsFunctions =>
 		},
 		kind: 'loadOptions' as const,
 	}).context as unknown as ILoadOptionsFunctions;
+/** The same, with the node's other parameters as the editor sends them along. */
+const withParameters = (parameters: Record<string, string>): ILoadOptionsFunctions =>
+	Object.assign(loadContext(), { getCurrentNodeParameter: (name: string) => parameters[name] });
 
 /** A contact written through Zoho's own API (v8 Insert Records). */
 async function addContact(record: Record<string, string>): Promise<void> {
@@ -82,7 +85,7 @@ describe('Zoho CRM Order Sync version 2 in the editor', () => {
 	});
 
 	it('the resource mapper lists the org’s Contacts fields with types, mandatory flags and picklists, minus what the operation fills', async () => {
-		const { fields } = await resourceMapping.getContactMapperFields.call(loadContext());
+		const { fields } = await resourceMapping.getContactMapperFields.call(withParameters({}));
 		const byId = new Map(fields.map((field) => [field.id, field]));
 		expect(byId.get('Date_of_Birth')).toMatchObject({ type: 'dateTime', required: false, display: true });
 		expect(byId.get('Email_Opt_Out')).toMatchObject({ type: 'boolean' });
@@ -92,9 +95,11 @@ describe('Zoho CRM Order Sync version 2 in the editor', () => {
 		for (const hidden of ['Email', 'Last_Name', 'Full_Name', 'Created_Time', 'Layout', 'id']) expect(byId.has(hidden)).toBe(false);
 	});
 
-	it('the Deals mapper has the custom order-id field, numbers, and mandatory fields first', async () => {
-		const { fields } = await resourceMapping.getDealMapperFields.call(loadContext());
-		expect(fields.find((field) => field.id === 'WooCommerce_Order_ID')).toMatchObject({
+	it('the Deals mapper has custom fields and numbers, not the order-id field the operation upserts on', async () => {
+		const { fields } = await resourceMapping.getDealMapperFields.call(withParameters({ orderIdField: 'WooCommerce_Order_ID' }));
+		expect(fields.find((field) => field.id === 'WooCommerce_Order_ID')).toBeUndefined();
+		const all = await resourceMapping.getDealMapperFields.call(withParameters({ orderIdField: 'Other_Key' }));
+		expect(all.fields.find((field) => field.id === 'WooCommerce_Order_ID')).toMatchObject({
 			displayName: 'WooCommerce Order ID (custom)',
 			type: 'string',
 		});

@@ -96,6 +96,7 @@ export const FILLED_BY_OPERATION: Record<string, string[]> = {
 		'Mailing_Country',
 		'Lead_Source',
 		'Account_Name',
+		'Description',
 	],
 	Accounts: ['Account_Name', 'Phone', 'Billing_Street', 'Billing_City', 'Billing_State', 'Billing_Code', 'Billing_Country'],
 	Deals: [
@@ -138,7 +139,10 @@ export const FILLED_BY_OPERATION: Record<string, string[]> = {
 
 const mapper = (module: string) =>
 	async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-		return await zohoMapperFields.call(this, module, FILLED_BY_OPERATION[module] ?? []);
+		// the order-id field is the operation's own upsert key (its "Order ID Field" parameter)
+		const orderIdField = this.getCurrentNodeParameter('orderIdField');
+		const filled = [...(FILLED_BY_OPERATION[module] ?? []), ...(typeof orderIdField === 'string' ? [orderIdField.trim()] : [])];
+		return await zohoMapperFields.call(this, module, filled);
 	};
 
 export const getContactMapperFields = mapper('Contacts');
