@@ -444,12 +444,19 @@ describe('n8n’s own widgets and credential tests for Zoho CRM Order Sync v2', 
 		const deals = await dynamic('resource-mapper-fields', {
 			path: 'parameters.zohoFields',
 			methodName: 'getDealMapperFields',
-			currentNodeParameters: { authentication: 'refreshToken', resource: 'deal', operation: 'create' },
+			currentNodeParameters: {
+				authentication: 'refreshToken',
+				resource: 'deal',
+				operation: 'create',
+				orderIdField: 'WooCommerce_Order_ID',
+			},
 		});
 		const dealFields = new Map(deals.fields.map((field: { id: string }) => [field.id, field]));
 		expect(dealFields.get('Probability')).toMatchObject({ type: 'number', display: true });
-		expect(dealFields.get('WooCommerce_Order_ID')).toMatchObject({ type: 'string', displayName: 'WooCommerce Order ID (custom)' });
-		expect(dealFields.has('Stage')).toBe(false); // the operation's own parameter, with its expression default
+		expect(dealFields.get('Next_Step')).toMatchObject({ type: 'string' });
+		expect(dealFields.get('Owner')).toMatchObject({ type: 'string', displayName: 'Owner ID' });
+		// the operation's own parameters (with their expression defaults) and its upsert key are not offered again
+		for (const own of ['Stage', 'Deal_Name', 'Amount', 'WooCommerce_Order_ID']) expect(dealFields.has(own)).toBe(false);
 		const contacts = await dynamic('resource-mapper-fields', {
 			path: 'parameters.zohoFields',
 			methodName: 'getContactMapperFields',
