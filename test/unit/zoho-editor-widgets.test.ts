@@ -6,7 +6,7 @@ import { listSearch, loadOptions, resourceMapping } from '../../nodes/ZohoCrmOrd
 import { n8nFieldType } from '../../nodes/ZohoCrmOrderSync/methods/resourceMapping';
 import { resetZohoFieldsCache } from '../../nodes/ZohoCrmOrderSync/transport';
 import { ZohoEmulator } from '../emulators/zoho';
-import { createFakeExecuteContext } from '../support/fakeExecuteContext';
+import { createZohoContext } from '../support/n8nCoreContext';
 
 /**
  * The editor widgets of Zoho CRM Order Sync v2 against the Zoho emulator: what the resource mapper, the resource
@@ -14,7 +14,7 @@ import { createFakeExecuteContext } from '../support/fakeExecuteContext';
  */
 let zoho: ZohoEmulator;
 const loadContext = (): ILoadOptionsFunctions =>
-	createFakeExecuteContext({
+	createZohoContext({
 		credentialType: 'zohoCrmRefreshTokenApi',
 		credentials: {
 			dataCenter: 'custom',
@@ -28,7 +28,7 @@ const loadContext = (): ILoadOptionsFunctions =>
 		},
 		kind: 'loadOptions' as const,
 	}).context as unknown as ILoadOptionsFunctions;
-/** The same, with the node's other parameters as the editor sends them along. */
+/** The same, with the node's other parameters as the editor sends them along (additionalData.currentNodeParameters). */
 const withParameters = (parameters: Record<string, string>): ILoadOptionsFunctions =>
 	Object.assign(loadContext(), { getCurrentNodeParameter: (name: string) => parameters[name] });
 
