@@ -10,7 +10,7 @@
  *
  * - then opens the panel (node details view) of every node of the package, the Zoho node as version 2 with its
  *   resource locator and resource mapper loaded from a Zoho CRM emulator, checks that the panel shows its parameters
- *   and no error, and writes docs/panels/<node>.png.
+ *   and no error, and writes test/n8n/panels/<node>.png.
  *
  * Chromium: see chromium.js.
  * Only some workflows: `node test/n8n/screenshot.js woocommerce-to-zohocrm`; only the panels: `… --panels`.
@@ -26,7 +26,7 @@ const { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } = require('./chromium');
 const harness = require('./harness');
 
 const WORKFLOWS_DIR = path.join(harness.REPO_ROOT, 'workflows');
-const PANELS_DIR = path.join(harness.REPO_ROOT, 'docs', 'panels');
+const PANELS_DIR = path.join(harness.REPO_ROOT, 'test', 'n8n', 'panels');
 const VIEWPORT = { width: 1600, height: 900 };
 
 /** workflow file (without .json) → picture written next to it */
