@@ -43,7 +43,7 @@ async function addContact(record: Record<string, string>): Promise<void> {
 }
 
 beforeAll(async () => {
-	zoho = await ZohoEmulator.start({ pipelines: true });
+	zoho = await ZohoEmulator.start({ pipelines: true, orderIdField: true });
 });
 afterAll(async () => await zoho.stop());
 beforeEach(() => resetZohoFieldsCache());

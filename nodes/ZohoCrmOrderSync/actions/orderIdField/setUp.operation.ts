@@ -81,6 +81,6 @@ async function fields(this: IExecuteFunctions, module: string) {
 		if (syncError?.zohoCode === 'INVALID_MODULE') {
 			throw new NodeOperationError(this.getNode(), moduleUnavailable(module, 'orderIdField.setUp', syncError).message);
 		}
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 }
