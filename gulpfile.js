@@ -1,15 +1,15 @@
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, parallel } = require('gulp');
 
-// n8n loads node and credential icons from dist/, next to the compiled .js files.
-task('build:icons', copyIcons);
+// n8n loads node and credential icons, and each node's codex (X.node.json next to X.node.js), from dist/.
+task('build:icons', parallel(copyNodeAssets, copyCredentialIcons));
 
-function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
-	const nodeDestination = path.resolve('dist', 'nodes');
-	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
+function copyNodeAssets() {
+	const nodeSource = [path.resolve('nodes', '**', '*.{png,svg}'), path.resolve('nodes', '**', '*.node.json')];
+	return src(nodeSource, { encoding: false }).pipe(dest(path.resolve('dist', 'nodes')));
+}
 
+function copyCredentialIcons() {
 	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
-	const credDestination = path.resolve('dist', 'credentials');
-	return src(credSource, { encoding: false }).pipe(dest(credDestination));
+	return src(credSource, { encoding: false }).pipe(dest(path.resolve('dist', 'credentials')));
 }

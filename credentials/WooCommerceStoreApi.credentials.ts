@@ -1,11 +1,13 @@
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
+	ICredentialTestRequest,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
+import { wooCommerceCredentialTest } from './wooCommerceCredentialTest';
 import { resolveRequestUrl, signWooCommerceRequest } from './wooCommerceOAuth1';
 
 /**
@@ -21,9 +23,9 @@ export class WooCommerceStoreApi implements ICredentialType {
 
 	displayName = 'WooCommerce Store API';
 
-	icon: Icon = 'file:woocommerce.svg';
+	icon: Icon = { light: 'file:woocommerce.svg', dark: 'file:woocommerce.dark.svg' };
 
-	documentationUrl = 'https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication';
+	documentationUrl = 'https://github.com/n8n-nodes-woocommerce-zohocrm/n8n-nodes-woocommerce-zohocrm#woocommerce-credential-woocommerce-store-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -91,5 +93,6 @@ export class WooCommerceStoreApi implements ICredentialType {
 		return authenticated;
 	}
 
-	// The credential test lives on the WooCommerce Order Trigger (testedBy), so it can show WooCommerce's own error text.
+	/** Lists one webhook; a refusal shows WooCommerce's own text (wooCommerceCredentialTest.ts). */
+	test: ICredentialTestRequest = wooCommerceCredentialTest;
 }

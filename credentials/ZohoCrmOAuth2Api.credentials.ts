@@ -1,6 +1,10 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { zohoAccountsUrlExpression, zohoDataCenterProperties } from './zohoDataCenters';
+import {
+	zohoAccountsUrlExpression,
+	zohoDataCenterProperties,
+	zohoDefaultApiDomainExpression,
+} from './zohoDataCenters';
 
 /** The least the Zoho CRM Order Sync nodes need. Zoho separates scopes with commas. */
 export const ZOHO_CRM_DEFAULT_SCOPES = [
@@ -29,7 +33,9 @@ export class ZohoCrmOAuth2Api implements ICredentialType {
 
 	displayName = 'Zoho CRM OAuth2 API';
 
-	icon = 'file:zohoCrm.svg' as const;
+	icon = { light: 'file:zohoCrm.svg', dark: 'file:zohoCrm.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-woocommerce-zohocrm/n8n-nodes-woocommerce-zohocrm#zoho-credential';
 
 	properties: INodeProperties[] = [
 		...zohoDataCenterProperties,
@@ -76,4 +82,15 @@ export class ZohoCrmOAuth2Api implements ICredentialType {
 			default: 'body',
 		},
 	];
+
+	/** Reads the Contacts fields with the connected token, at the org's `api_domain` when Zoho named one. */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.oauthTokenData && $credentials.oauthTokenData.api_domain ? $credentials.oauthTokenData.api_domain : ${zohoDefaultApiDomainExpression(
+				'$credentials',
+			)} }}`,
+			url: '/crm/v8/settings/fields',
+			qs: { module: 'Contacts' },
+		},
+	};
 }

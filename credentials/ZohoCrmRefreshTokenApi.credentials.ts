@@ -23,10 +23,11 @@ import { parseZohoTokenAnswer, ZohoTokenError } from './zohoToken';
 export class ZohoCrmRefreshTokenApi implements ICredentialType {
 	name = 'zohoCrmRefreshTokenApi';
 
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api -- name agreed for the UI
-	displayName = 'Zoho CRM Self Client (Refresh Token)';
+	displayName = 'Zoho CRM Self Client API';
 
-	icon = 'file:zohoCrm.svg' as const;
+	icon = { light: 'file:zohoCrm.svg', dark: 'file:zohoCrm.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-woocommerce-zohocrm/n8n-nodes-woocommerce-zohocrm#zoho-credential';
 
 	properties: INodeProperties[] = [
 		...zohoDataCenterProperties,
@@ -73,6 +74,7 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 			displayName: 'Access Token Expires At',
 			name: 'accessTokenExpiresAt',
 			type: 'hidden',
+			typeOptions: { password: true },
 			default: '',
 		},
 	];

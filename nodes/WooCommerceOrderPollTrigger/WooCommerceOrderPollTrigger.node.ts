@@ -5,7 +5,7 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import {
 	hasMorePages,
@@ -50,9 +50,10 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WooCommerce Order Poll Trigger',
 		name: 'wooCommerceOrderPollTrigger',
-		icon: 'file:woocommerce.svg',
+		icon: { light: 'file:woocommerce.svg', dark: 'file:woocommerce.dark.svg' },
 		group: ['trigger'],
 		version: 1,
+		subtitle: '={{ "Orders: " + ([].concat($parameter["statuses"] || []).join(", ") || "all statuses") }}',
 		description:
 			'Polls WooCommerce for orders created or changed since the last poll, to backfill and catch orders a webhook missed',
 		defaults: {
@@ -60,7 +61,7 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 		},
 		polling: true,
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: WOOCOMMERCE_CREDENTIAL,

@@ -1,3 +1,4 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IHookFunctions,
@@ -9,7 +10,6 @@ import type {
 
 import { WOOCOMMERCE_CREDENTIAL } from '../shared/woocommerce/client';
 import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../shared/woocommerce/orderStatuses';
-import { wooCommerceStoreApiTest } from './credentialTest';
 import {
 	decideDelivery,
 	isWooCommercePing,
@@ -28,7 +28,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WooCommerce Order Trigger',
 		name: 'wooCommerceOrderTrigger',
-		icon: 'file:woocommerce.svg',
+		icon: { light: 'file:woocommerce.svg', dark: 'file:woocommerce.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
@@ -37,12 +37,11 @@ export class WooCommerceOrderTrigger implements INodeType {
 			name: 'WooCommerce Order Trigger',
 		},
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: WOOCOMMERCE_CREDENTIAL,
 				required: true,
-				testedBy: 'wooCommerceStoreApiTest',
 			},
 		],
 		webhooks: [
@@ -161,7 +160,6 @@ export class WooCommerceOrderTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { wooCommerceStoreApiTest } };
 
 	webhookMethods = {
 		default: {

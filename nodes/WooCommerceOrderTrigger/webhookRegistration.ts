@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
+import { asNodeError } from '../shared/nodeError';
 
 import { describeRequestError, hasMorePages, WOOCOMMERCE_PAGE_SIZE, wooCommerceApiRequest } from '../shared/woocommerce/client';
 
@@ -73,7 +74,7 @@ async function deleteWebhook(this: IHookFunctions, id: number): Promise<void> {
 	} catch (error) {
 		// 404 woocommerce_rest_shop_webhook_invalid_id: already gone, which is what we wanted.
 		if (describeRequestError(error).status === 404) return;
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 }
 
@@ -166,7 +167,7 @@ export async function createWebhooks(this: IHookFunctions): Promise<boolean> {
 		for (const entry of Object.values(created)) {
 			await deleteWebhook.call(this, entry.id).catch(() => undefined);
 		}
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 	staticData.webhooks = created;
 	return true;

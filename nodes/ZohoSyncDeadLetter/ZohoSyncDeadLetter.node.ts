@@ -1,4 +1,4 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -14,6 +14,7 @@ import {
 	resolutionFor,
 	unpackRow,
 } from './deadLetterRecord';
+import { asNodeError } from '../shared/nodeError';
 
 type Operation = 'buildRecord' | 'mergeStoredRows' | 'unpackForReplay' | 'markResolved';
 
@@ -28,7 +29,7 @@ export class ZohoSyncDeadLetter implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Zoho Sync Dead Letter',
 		name: 'zohoSyncDeadLetter',
-		icon: 'file:zohoSyncDeadLetter.svg',
+		icon: { light: 'file:zohoSyncDeadLetter.svg', dark: 'file:zohoSyncDeadLetter.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
@@ -36,8 +37,15 @@ export class ZohoSyncDeadLetter implements INodeType {
 		defaults: {
 			name: 'Zoho Sync Dead Letter',
 		},
-		inputs: ['main'],
-		outputs: ['main'],
+		// Safe as a tool: it only reshapes items (no call to Zoho, no storage); the Data Table nodes do the storing.
+		usableAsTool: {
+			replacements: {
+				description:
+					'Turn a failed Zoho CRM sync item into a flat dead-letter row, or a stored dead-letter row back into the WooCommerce order to replay. Changes nothing anywhere; it only reshapes the data it is given.',
+			},
+		},
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -148,7 +156,7 @@ export class ZohoSyncDeadLetter implements INodeType {
 				}
 			} catch (error) {
 				// expression errors (e.g. no node named "Build Dead Letter") keep n8n's own message and hints
-				if (!this.continueOnFail()) throw error;
+				if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
 				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: 0 } });
 			}
 			return [returnData];
@@ -194,8 +202,7 @@ export class ZohoSyncDeadLetter implements INodeType {
 					returnData.push({ json: { error: (error as Error).message }, pairedItem });
 					continue;
 				}
-				if (error instanceof NodeOperationError) throw error;
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				throw asNodeError(this.getNode(), error, { itemIndex });
 			}
 		}
 

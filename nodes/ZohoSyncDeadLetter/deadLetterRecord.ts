@@ -248,11 +248,13 @@ export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
 	let parsed = value;
 	if (typeof value === 'string') {
 		if (value.trim() === '') return [];
+		let syntaxError: string | null = null;
 		try {
 			parsed = JSON.parse(value);
 		} catch (error) {
-			throw new Error(`"Records" is not valid JSON: ${(error as Error).message}`);
+			syntaxError = (error as Error).message;
 		}
+		if (syntaxError !== null) throw new Error(`"Records" is not valid JSON: ${syntaxError}`);
 	}
 	if (isObject(parsed)) parsed = [parsed];
 	if (!Array.isArray(parsed)) {

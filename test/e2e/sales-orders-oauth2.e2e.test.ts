@@ -58,6 +58,7 @@ function orgTaxesWorkflow() {
 }
 
 const OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2', name: 'Zoho CRM OAuth2 (e2e)' };
+const REVOKED_OAUTH2_CREDENTIAL = { id: 'e2eZohoOAuth2Revoked', name: 'Zoho CRM OAuth2 (revoked token)' };
 /** The deals workflow with every Zoho node on OAuth2, listening to order.updated so it does not share deliveries. */
 function oauth2Workflow() {
 	const workflow = load('woocommerce-to-zohocrm.json');
@@ -74,6 +75,90 @@ function oauth2Workflow() {
 		}
 	}
 	return workflow;
+}
+
+const ZOHO_TYPE = 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync';
+const mapperField = (id: string, type: string) => ({
+	id,
+	displayName: id,
+	required: false,
+	defaultMatch: false,
+	display: true,
+	type,
+	canBeUsedToMatch: false,
+});
+/**
+ * Version 2 of Zoho CRM Order Sync as the editor saves it: a contact with extra fields from the "Zoho Fields"
+ * resource mapper, then a deal whose Contact comes from the resource locator (By ID, the default expression).
+ */
+function widgetsWorkflow() {
+	const zohoCredentials = { zohoCrmRefreshTokenApi: credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi') };
+	const order = { id: 880001, number: '880001', date_created: '2024-05-06T10:00:00', total: '12.50', currency: 'EUR', billing: { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', company: '' } };
+	return {
+		id: 'e2eZohoV2Widgets',
+		name: 'E2E: Zoho node v2 widgets',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'w1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'w2',
+				name: 'Order',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [200, 0],
+				parameters: { mode: 'raw', jsonOutput: JSON.stringify(order), options: {} },
+			},
+			{
+				id: 'w3',
+				name: 'Upsert Contact v2',
+				type: ZOHO_TYPE,
+				typeVersion: 2,
+				position: [400, 0],
+				credentials: zohoCredentials,
+				parameters: {
+					authentication: 'refreshToken',
+					resource: 'contact',
+					operation: 'upsert',
+					zohoFields: {
+						mappingMode: 'defineBelow',
+						value: { Title: 'Rear Admiral', Email_Opt_Out: true, Date_of_Birth: '1906-12-09' },
+						matchingColumns: [],
+						schema: [
+							mapperField('Title', 'string'),
+							mapperField('Email_Opt_Out', 'boolean'),
+							mapperField('Date_of_Birth', 'dateTime'),
+						],
+					},
+				},
+			},
+			{
+				id: 'w4',
+				name: 'Create Deal v2',
+				type: ZOHO_TYPE,
+				typeVersion: 2,
+				position: [600, 0],
+				credentials: zohoCredentials,
+				parameters: {
+					authentication: 'refreshToken',
+					resource: 'deal',
+					operation: 'create',
+					contactId: { __rl: true, mode: 'id', value: '={{ $json.zoho.contact.id }}' },
+					zohoFields: {
+						mappingMode: 'defineBelow',
+						value: { Probability: 75, Next_Step: 'Send the invoice' },
+						matchingColumns: [],
+						schema: [mapperField('Probability', 'number'), mapperField('Next_Step', 'string')],
+					},
+				},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Order', type: 'main', index: 0 }]] },
+			Order: { main: [[{ node: 'Upsert Contact v2', type: 'main', index: 0 }]] },
+			'Upsert Contact v2': { main: [[{ node: 'Create Deal v2', type: 'main', index: 0 }]] },
+		},
+	};
 }
 
 let woo: WooCommerceEmulator;
@@ -124,8 +209,28 @@ beforeAll(async () => {
 					},
 				},
 			},
+			{
+				...REVOKED_OAUTH2_CREDENTIAL,
+				type: 'zohoCrmOAuth2Api',
+				data: {
+					dataCenter: 'custom',
+					customAccountsUrl: zoho.url,
+					customApiDomain: zoho.url,
+					clientId: zoho.clientId,
+					clientSecret: zoho.clientSecret,
+					// no refresh token: n8n cannot get a new access token after Zoho's 401
+					oauthTokenData: { access_token: 'revoked', api_domain: zoho.url, token_type: 'Bearer' },
+				},
+			},
 		],
-		workflows: [salesOrderWorkflow, oauth2Workflow(), orgTaxesWorkflow(), backfillWorkflow(), setUpOrderIdFieldWorkflow(zohoCredential)],
+		workflows: [
+			salesOrderWorkflow,
+			oauth2Workflow(),
+			orgTaxesWorkflow(),
+			backfillWorkflow(),
+			setUpOrderIdFieldWorkflow(zohoCredential),
+			widgetsWorkflow(),
+		],
 		// the reconciliation is published once the order-id fields exist, as a user would set things up
 		publish: [salesOrderWorkflow.id, 'e2eDealsOAuth2', 'e2eSalesOrdersOrgTaxes'],
 	});
@@ -303,6 +408,95 @@ describe('Zoho CRM OAuth2 credential', () => {
 	});
 });
 
+describe('n8n’s own widgets and credential tests for Zoho CRM Order Sync v2', () => {
+	const refreshCredential = () => ({ zohoCrmRefreshTokenApi: credentialRef(salesOrderWorkflow, 'zohoCrmRefreshTokenApi') });
+	const dynamic = async (endpoint: string, body: Record<string, unknown>) =>
+		await n8n.rest('POST', `/dynamic-node-parameters/${endpoint}`, {
+			nodeTypeAndVersion: { name: ZOHO_TYPE, version: 2 },
+			credentials: refreshCredential(),
+			...body,
+		});
+
+	e2e('the OAuth2 credential test passes with the connected token and fails with a revoked one', async () => {
+		const stored = {
+			...OAUTH2_CREDENTIAL,
+			type: 'zohoCrmOAuth2Api',
+			data: {
+				dataCenter: 'custom',
+				customAccountsUrl: zoho.url,
+				customApiDomain: zoho.url,
+				clientId: zoho.clientId,
+				clientSecret: zoho.clientSecret,
+				oauthTokenData: { access_token: zoho.issueAccessToken(), api_domain: zoho.url, token_type: 'Bearer' },
+			},
+		};
+		expect(await n8n.rest('POST', '/credentials/test', { credentials: stored })).toMatchObject({ status: 'OK' });
+		// stored and sent with a revoked token and no refresh token (with one, n8n would refresh after Zoho's 401)
+		const revoked = {
+			...stored,
+			...REVOKED_OAUTH2_CREDENTIAL,
+			data: { ...stored.data, oauthTokenData: { access_token: 'revoked', api_domain: zoho.url, token_type: 'Bearer' } },
+		};
+		expect(await n8n.rest('POST', '/credentials/test', { credentials: revoked })).toMatchObject({ status: 'Error' });
+	});
+
+	e2e('the resource mapper lists the emulator org’s Deals and Contacts fields with their types', async () => {
+		const deals = await dynamic('resource-mapper-fields', {
+			path: 'parameters.zohoFields',
+			methodName: 'getDealMapperFields',
+			currentNodeParameters: {
+				authentication: 'refreshToken',
+				resource: 'deal',
+				operation: 'create',
+				orderIdField: 'WooCommerce_Order_ID',
+			},
+		});
+		const dealFields = new Map(deals.fields.map((field: { id: string }) => [field.id, field]));
+		expect(dealFields.get('Probability')).toMatchObject({ type: 'number', display: true });
+		expect(dealFields.get('Next_Step')).toMatchObject({ type: 'string' });
+		expect(dealFields.get('Owner')).toMatchObject({ type: 'string', displayName: 'Owner ID' });
+		// the operation's own parameters (with their expression defaults) and its upsert key are not offered again
+		for (const own of ['Stage', 'Deal_Name', 'Amount', 'WooCommerce_Order_ID']) expect(dealFields.has(own)).toBe(false);
+		const contacts = await dynamic('resource-mapper-fields', {
+			path: 'parameters.zohoFields',
+			methodName: 'getContactMapperFields',
+			currentNodeParameters: { authentication: 'refreshToken', resource: 'contact', operation: 'upsert' },
+		});
+		const contactTypes = Object.fromEntries(contacts.fields.map((field: { id: string; type: string }) => [field.id, field.type]));
+		expect(contactTypes).toMatchObject({ Date_of_Birth: 'dateTime', Email_Opt_Out: 'boolean', Title: 'string' });
+	});
+
+	e2e('a v2 node writes the mapper’s fields, and the Contact locator finds the contact it wrote', async () => {
+		const { executionId } = await n8n.runManualWorkflow('e2eZohoV2Widgets', 'Start');
+		await n8n.waitForExecutions(1, { workflowId: 'e2eZohoV2Widgets', timeoutMs: 60_000 });
+		const execution = await n8n.execution(executionId);
+		expect(execution.status).toBe('success');
+		const [contact] = zoho.records('Contacts').filter((record) => record.Email === 'grace@example.com');
+		expect(contact).toMatchObject({ Title: 'Rear Admiral', Email_Opt_Out: true, Date_of_Birth: '1906-12-09' });
+		const [deal] = zoho.records('Deals').filter((record) => record.WooCommerce_Order_ID === '880001');
+		expect(deal).toMatchObject({ Probability: 75, Next_Step: 'Send the invoice' });
+		expect((deal.Contact_Name as { id: string }).id).toBe(contact.id);
+
+		const search = async (filter: string) =>
+			await dynamic('resource-locator-results', {
+				path: 'parameters.contactId',
+				methodName: 'searchContacts',
+				filter,
+				currentNodeParameters: { authentication: 'refreshToken', resource: 'deal', operation: 'create' },
+			});
+		expect((await search('hopper')).results).toEqual([
+			expect.objectContaining({ name: 'Grace Hopper (grace@example.com)', value: contact.id }),
+		]);
+		expect((await search('nobody-by-this-name')).results).toEqual([]);
+		const statuses = await dynamic('options', {
+			path: 'parameters.status',
+			methodName: 'getSalesOrderStatuses',
+			currentNodeParameters: { authentication: 'refreshToken', resource: 'salesOrder', operation: 'create' },
+		});
+		expect(statuses.map((option: { value: string }) => option.value)).toContain('Delivered');
+	});
+});
+
 // last: re-importing replaces the running workflows' stored versions
 describe('bundled workflows in n8n 2.40.7', () => {
 	e2e('every file in workflows/ imports with the n8n CLI without warnings and uses only node types n8n knows', async () => {
@@ -320,6 +514,14 @@ describe('bundled workflows in n8n 2.40.7', () => {
 			const output = await runCli(n8n.env, ['import:workflow', `--input=${join(WORKFLOWS, file)}`]);
 			expect(output).toMatch(/Successfully imported 1 workflow/);
 			expect(output).not.toMatch(/warn|error|unknown|deprecated/i);
+			// every bundled workflow keeps its description and tags in n8n
+			const stored = await n8n.rest('GET', `/workflows/${workflow.id}`);
+			expect(stored.description).toBe(workflow.description);
+			expect(stored.description.length).toBeGreaterThan(40);
+			expect(stored.tags.map((tag: { name: string }) => tag.name).sort()).toEqual(
+				workflow.tags.map((tag: { name: string }) => tag.name).sort(),
+			);
+			expect(stored.tags.length).toBeGreaterThanOrEqual(3);
 		}
-	}, 120_000);
+	}, 300_000);
 });

@@ -212,6 +212,12 @@ export class WooCommerceEmulator implements WooStore {
 				};
 			}
 		}
+		// WP_REST_Server::serve_request(): with the `_envelope` global parameter every REST answer, errors included, is
+		// sent as HTTP 200 `{ body, status, headers }` (https://developer.wordpress.org/rest-api/using-the-rest-api/
+		// global-parameters/#_envelope). Pages outside the REST API (the HTML 404) are not enveloped.
+		if (url.searchParams.has('_envelope') && typeof reply.body !== 'string') {
+			reply = { status: 200, body: { body: reply.body, status: reply.status, headers: reply.headers ?? {} } };
+		}
 		this.calls.push({ method, path: url.pathname, query, status: reply.status });
 		const body = typeof reply.body === 'string' ? reply.body : phpJsonEncode(reply.body);
 		res.writeHead(reply.status, {

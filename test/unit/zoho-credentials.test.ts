@@ -155,7 +155,7 @@ describe('zohoCrmRefreshTokenApi credential', () => {
 
 	it('keeps the agreed names, hidden expirable access token and Zoho-oauthtoken header', () => {
 		expect(refresh.name).toBe('zohoCrmRefreshTokenApi');
-		expect(refresh.displayName).toBe('Zoho CRM Self Client (Refresh Token)');
+		expect(refresh.displayName).toBe('Zoho CRM Self Client API');
 		expect(property(refresh, 'accessToken')).toMatchObject({
 			type: 'hidden',
 			default: '',

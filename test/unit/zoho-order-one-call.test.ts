@@ -197,6 +197,24 @@ describe('standard org', () => {
 		await run([order('main-sample', { id: 801, number: '801' })], { staticData });
 		expect((zoho.apiCalls()[0].body.__composite_requests as IDataObject[]).map((sub) => sub.sub_request_id)).toEqual(['account', 'contact', 'deal']);
 	});
+
+	test('node version 2: the contact\'s and the deal\'s "Zoho Fields" mappers reach their own records, typed as Zoho wants', async () => {
+		const mapper = (value: IDataObject) => ({ mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] });
+		const { errorItems } = await run([order('main-sample')], { typeVersion: 2 }, {
+			contactZohoFields: mapper({ Date_of_Birth: '1906-12-09T00:00:00.000+01:00', Secondary_Email: 'grace@example.com' }),
+			zohoFields: mapper({ Probability: 75, Next_Step: 'Send the invoice' }),
+		});
+		expect(errorItems).toEqual([]);
+		const composite = zoho.apiCalls().find((call) => call.path === '/crm/v8/__composite_requests')!.body;
+		const subs = composite.__composite_requests as Array<{ sub_request_id: string; body: { data: IDataObject[] } }>;
+		const record = (id: string) => subs.find((sub) => sub.sub_request_id === id)!.body.data[0];
+		expect(record('contact')).toMatchObject({ Date_of_Birth: '1906-12-09', Secondary_Email: 'grace@example.com' });
+		expect(record('contact').Probability).toBeUndefined();
+		expect(record('deal')).toMatchObject({ Probability: 75, Next_Step: 'Send the invoice' });
+		expect(record('deal').Secondary_Email).toBeUndefined();
+		expect(zoho.records('Contacts')[0]).toMatchObject({ Date_of_Birth: '1906-12-09' });
+		expect(zoho.records('Deals')[0]).toMatchObject({ Probability: 75, Next_Step: 'Send the invoice' });
+	});
 });
 
 describe('org with pipelines', () => {

@@ -39,11 +39,111 @@ export const callOptions: INodeProperties = {
 	],
 };
 
-/** A collection of extra Zoho fields: API names load from the module's field metadata. */
+type DisplayOptions = INodeProperties['displayOptions'];
+
+/** Node version 1 keeps its parameters; version 2 (n8n's resource locator and mapper) replaces some of them. */
+export function forVersion1(displayOptions: DisplayOptions): DisplayOptions {
+	return { ...displayOptions, show: { ...(displayOptions?.show ?? {}), '@version': [1] } };
+}
+export function fromVersion2(displayOptions: DisplayOptions): DisplayOptions {
+	return { ...displayOptions, show: { ...(displayOptions?.show ?? {}), '@version': [{ _cnd: { gte: 2 } }] } };
+}
+
+/** Zoho's web app address of a record: …/crm/[org123/]tab/<Module>/<id>. */
+const recordUrlRegex = (module: string) => `https?://[^/]+/crm/(?:[^/]+/)?tab/${module}/(\\d+)`;
+
+/**
+ * A Zoho record id picked the n8n way (version 2): from a searchable list, by id, or by the record's URL. The
+ * default keeps the expression that takes the id from the step before (e.g. Upsert Contact).
+ */
+export function recordLocator(args: {
+	displayName: string;
+	name: string;
+	module: string;
+	searchListMethod: string;
+	defaultExpression: string;
+	description: string;
+	displayOptions: DisplayOptions;
+}): INodeProperties {
+	return {
+		displayName: args.displayName,
+		name: args.name,
+		type: 'resourceLocator',
+		default: { mode: 'id', value: args.defaultExpression },
+		description: args.description,
+		displayOptions: fromVersion2(args.displayOptions),
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a record…`,
+				typeOptions: { searchListMethod: args.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '4876876000000333001',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'A Zoho record ID is a number' },
+					},
+				],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: `https://crm.zoho.com/crm/org123/tab/${args.module}/4876876000000333001`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: recordUrlRegex(args.module),
+							errorMessage: `Not a Zoho CRM ${args.module} record URL`,
+						},
+					},
+				],
+				extractValue: { type: 'regex', regex: recordUrlRegex(args.module) },
+			},
+		],
+	};
+}
+
+/**
+ * Version 2: the module's additional fields in n8n's resource mapper, loaded from Zoho's `/settings/fields` with
+ * their types, mandatory flags and picklist values (methods/resourceMapping.ts).
+ */
+export function zohoFieldsMapper(module: string, resourceMapperMethod: string, displayOptions: DisplayOptions): INodeProperties {
+	return {
+		displayName: 'Zoho Fields',
+		name: 'zohoFields',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		description: `More ${module} fields to send (custom fields included); the fields this operation fills itself are above`,
+		displayOptions: fromVersion2(displayOptions),
+		typeOptions: {
+			resourceMapper: {
+				resourceMapperMethod,
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+			},
+		},
+	};
+}
+
+/** Version 1: a collection of extra Zoho fields by API name (version 2 uses zohoFieldsMapper). */
 export function customFieldsProperty(
 	module: string,
 	loadOptionsMethod: string,
-	displayOptions: INodeProperties['displayOptions'],
+	displayOptions: DisplayOptions,
 ): INodeProperties {
 	return {
 		displayName: 'Custom Fields',
@@ -53,7 +153,7 @@ export function customFieldsProperty(
 		placeholder: 'Add Field',
 		default: {},
 		description: `More ${module} fields to send, by API name (custom fields included)`,
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 		options: [
 			{
 				displayName: 'Field',

@@ -1,6 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { currencyProperty, customFieldsProperty, orderIdProperties } from './common.descriptions';
+import {
+	currencyProperty,
+	customFieldsProperty,
+	forVersion1,
+	orderIdProperties,
+	recordLocator,
+	zohoFieldsMapper,
+} from './common.descriptions';
 
 /*
  * The order's contact and deal parameters (the editable mapping), shared by Contact → Upsert, Deal → Create and
@@ -62,7 +69,6 @@ export function contactProperties(displayOptions: DisplayOptions): INodeProperti
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getContactLeadSources' },
 			// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-			// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 			default: 'Online Store',
 			description:
 				'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -81,6 +87,7 @@ export function contactProperties(displayOptions: DisplayOptions): INodeProperti
 			displayOptions: { show: { ...displayOptions.show, linkAccount: [true] } },
 		}),
 		customFieldsProperty('Contacts', 'getContactFields', displayOptions),
+		zohoFieldsMapper('Contacts', 'getContactMapperFields', displayOptions),
 	];
 }
 
@@ -103,7 +110,6 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getDealStages' },
 			// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-			// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 			default: 'Closed Won',
 			required: true,
 			description:
@@ -111,13 +117,13 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 			displayOptions,
 		},
 		{
-			displayName: 'Pipeline',
+			displayName: 'Pipeline Name or ID',
 			name: 'pipeline',
-			type: 'string',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getDealPipelines' },
 			default: '',
-			placeholder: 'Standard (Standard)',
 			description:
-				'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it.',
+				'Only sent when your org uses pipelines (then Zoho requires it); leave empty for the first pipeline Zoho lists. The stage must belong to it. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			displayOptions,
 		},
 		{
@@ -143,16 +149,34 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 			type: 'string',
 			default: '={{ $json.zoho?.contact?.id }}',
 			description: 'Zoho contact to link (Contact_Name), e.g. from the Upsert Contact step before this one',
-			displayOptions,
+			displayOptions: forVersion1(displayOptions),
 		},
+		recordLocator({
+			displayName: 'Contact',
+			name: 'contactId',
+			module: 'Contacts',
+			searchListMethod: 'searchContacts',
+			defaultExpression: '={{ $json.zoho?.contact?.id }}',
+			description: 'Zoho contact to link (Contact_Name); by default the one the Upsert Contact step before this one wrote',
+			displayOptions,
+		}),
 		{
 			displayName: 'Account ID',
 			name: 'accountId',
 			type: 'string',
 			default: '={{ $json.zoho?.account?.id }}',
 			description: 'Zoho account to link (Account_Name); empty for orders without a company',
-			displayOptions,
+			displayOptions: forVersion1(displayOptions),
 		},
+		recordLocator({
+			displayName: 'Account',
+			name: 'accountId',
+			module: 'Accounts',
+			searchListMethod: 'searchAccounts',
+			defaultExpression: '={{ $json.zoho?.account?.id }}',
+			description: 'Zoho account to link (Account_Name); empty for orders without a company',
+			displayOptions,
+		}),
 		{
 			displayName: 'Type',
 			name: 'type',
@@ -167,7 +191,6 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getDealLeadSources' },
 			// Zoho's standard picklist value: a working default beats an empty one for a no-code user
-			// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 			default: 'Online Store',
 			description:
 				'Lead Source picklist value. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -185,5 +208,6 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 		},
 		...orderIdProperties(displayOptions),
 		customFieldsProperty('Deals', 'getDealFields', displayOptions),
+		zohoFieldsMapper('Deals', 'getDealMapperFields', displayOptions),
 	];
 }

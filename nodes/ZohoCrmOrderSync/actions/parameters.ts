@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WriteSettings } from '../helpers/groupedWrites';
 import type { ContactFieldValues, DealFieldValues } from '../mapping';
-import { isRetryOnFailRun, retryWaitBudgetMs } from '../transport';
+import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields } from '../transport';
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
 
@@ -18,12 +18,27 @@ export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSe
 	};
 }
 
-export function readCustomFields(
+/**
+ * The additional Zoho fields of one item: version 2's resource mapper ("Zoho Fields", values typed by n8n, then
+ * written the way Zoho's field metadata says: dates yyyy-MM-dd, date-times without milliseconds, lookups `{ id }`),
+ * or version 1's "Custom Fields" collection as it was. `names` picks the parameters (Sync in One Call has two sets).
+ */
+export async function readCustomFields(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	parameterName = 'customFields',
-): Record<string, unknown> {
-	const collection = this.getNodeParameter(parameterName, itemIndex, {}) as {
+	module: string,
+	names: Pick<SharedParameterNames, 'customFields' | 'zohoFields'> = PARAMETER_NAMES,
+): Promise<Record<string, unknown>> {
+	if (this.getNode().typeVersion >= 2) {
+		const mapper = this.getNodeParameter(names.zohoFields, itemIndex, {}) as { value?: Record<string, unknown> | null };
+		const entries = Object.entries(mapper.value ?? {}).filter(
+			([, value]) => value !== null && value !== undefined && value !== '',
+		);
+		if (!entries.length) return {};
+		const dataTypes = new Map((await zohoGetFields.call(this, module)).map((field) => [field.api_name, field.data_type]));
+		return Object.fromEntries(entries.map(([apiName, value]) => [apiName, zohoFieldValue(value, dataTypes.get(apiName))]));
+	}
+	const collection = this.getNodeParameter(names.customFields, itemIndex, {}) as {
 		field?: Array<{ name: string; value: unknown }>;
 	};
 	const fields: Record<string, unknown> = {};
@@ -31,6 +46,24 @@ export function readCustomFields(
 		if (name) fields[name] = value;
 	}
 	return fields;
+}
+
+/** A resource-mapper value as Zoho takes it for a field of this data type. */
+export function zohoFieldValue(value: unknown, dataType: string | undefined): unknown {
+	if (dataType === 'date' || dataType === 'datetime') {
+		const text =
+			typeof value === 'object' && value !== null && 'toISO' in value
+				? String((value as { toISO: () => string }).toISO())
+				: String(value);
+		if (dataType === 'date') {
+			const day = /^\d{4}-\d{2}-\d{2}/.exec(text);
+			return day ? day[0] : text;
+		}
+		const parsed = new Date(text);
+		return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+	}
+	if (dataType !== undefined && /lookup$/.test(dataType)) return { id: String(value) };
+	return value;
 }
 
 /** The Order ID parameter of one item, trimmed ('' when missing). */
@@ -47,27 +80,37 @@ export function readOrderIdField(this: IExecuteFunctions): string {
 export interface SharedParameterNames {
 	description: string;
 	leadSource: string;
+	/** version 1's "Custom Fields" collection */
 	customFields: string;
+	/** version 2's "Zoho Fields" resource mapper */
+	zohoFields: string;
 }
 
-export const PARAMETER_NAMES: SharedParameterNames = { description: 'description', leadSource: 'leadSource', customFields: 'customFields' };
+export const PARAMETER_NAMES: SharedParameterNames = {
+	description: 'description',
+	leadSource: 'leadSource',
+	customFields: 'customFields',
+	zohoFields: 'zohoFields',
+};
 export const ONE_CALL_CONTACT_NAMES: SharedParameterNames = {
 	description: 'contactDescription',
 	leadSource: 'contactLeadSource',
 	customFields: 'contactCustomFields',
+	zohoFields: 'contactZohoFields',
 };
 export const ONE_CALL_DEAL_NAMES: SharedParameterNames = {
 	description: 'dealDescription',
 	leadSource: 'dealLeadSource',
 	customFields: 'customFields',
+	zohoFields: 'zohoFields',
 };
 
 /** The contact parameters of one item, as the mapping takes them (orderFields.descriptions.ts contactProperties). */
-export function readContactValues(
+export async function readContactValues(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	names: SharedParameterNames = PARAMETER_NAMES,
-): ContactFieldValues {
+): Promise<ContactFieldValues> {
 	const param = (name: string) => this.getNodeParameter(name, itemIndex, '') as unknown;
 	return {
 		First_Name: param('firstName'),
@@ -81,17 +124,24 @@ export function readContactValues(
 		Mailing_Country: param('mailingCountry'),
 		Description: param(names.description),
 		Lead_Source: param(names.leadSource),
-		customFields: readCustomFields.call(this, itemIndex, names.customFields),
+		customFields: await readCustomFields.call(this, itemIndex, 'Contacts', names),
 	};
 }
 
-/** The deal parameters of one item (dealProperties); Contact/Account ID are empty where the node has none. */
-export function readDealValues(
+/**
+ * The deal parameters of one item (dealProperties). `withRecordLinks: false` where the node has no Contact/Account
+ * parameters (Sync in One Call links the records it writes): they are then empty.
+ */
+export async function readDealValues(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	names: SharedParameterNames = PARAMETER_NAMES,
-): DealFieldValues {
+	withRecordLinks = true,
+): Promise<DealFieldValues> {
 	const param = (name: string) => this.getNodeParameter(name, itemIndex, '') as unknown;
+	// a resource locator (version 2) gives its id, also for By URL; version 1's string parameters pass unchanged
+	const recordId = (name: string) =>
+		withRecordLinks ? (this.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown) : '';
 	return {
 		Deal_Name: param('dealName'),
 		Stage: param('stage'),
@@ -99,11 +149,11 @@ export function readDealValues(
 		Closing_Date: param('closingDate'),
 		Amount: param('amount'),
 		Currency: param('currency'),
-		Contact_Id: param('contactId'),
-		Account_Id: param('accountId'),
+		Contact_Id: recordId('contactId'),
+		Account_Id: recordId('accountId'),
 		Type: param('type'),
 		Lead_Source: param(names.leadSource),
 		Description: param(names.description),
-		customFields: readCustomFields.call(this, itemIndex, names.customFields),
+		customFields: await readCustomFields.call(this, itemIndex, 'Deals', names),
 	};
 }

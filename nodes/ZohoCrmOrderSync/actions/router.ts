@@ -23,7 +23,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 
-	if (operation === 'setUpOrderIdField') return [await setUpOrderIdField.executeOnce.call(this)];
+	if (operation === 'setUpOrderIdField') {
+		// It changes the Zoho schema; the editor hides it from AI agents and this refuses a tool call anyway.
+		if (this.getNode().type.endsWith('Tool')) {
+			throw new NodeOperationError(this.getNode(), '"Set Up Order ID Field" is not available to AI agents', {
+				description: 'Run it once from a normal Zoho CRM Order Sync node in the editor.',
+			});
+		}
+		return [await setUpOrderIdField.executeOnce.call(this)];
+	}
 
 	const execute = itemOperations[resource]?.[operation];
 	if (!execute) {

@@ -6,6 +6,7 @@ import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import { withKeyedLocks } from './keyedLock';
 import { zohoOrgKey } from './org';
 import { localFailure } from './outcomes';
+import { asNodeError } from '../../shared/nodeError';
 
 export interface WriteSettings {
 	limits: ZohoCallLimits;
@@ -111,7 +112,7 @@ export async function planOrderKeyedWrite(
 		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
 		if (syncError?.zohoCode === 'INVALID_MODULE') return { kind: 'failed', error: moduleUnavailable(module, operation, syncError) };
 		if (syncError) return { kind: 'failed', error: { ...syncError, operation } };
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 	if (!field) {
 		return {
@@ -160,7 +161,7 @@ export async function writeByLookup(
 			else toInsert.push([orderId, record]);
 		} catch (error) {
 			const syncError = (error as { syncError?: ZohoSyncError }).syncError;
-			if (!syncError) throw error;
+			if (!syncError) throw asNodeError(this.getNode(), error);
 			answers.set(orderId, { ok: false, error: syncError });
 		}
 	}

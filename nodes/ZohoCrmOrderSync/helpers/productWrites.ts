@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { asNodeError } from '../../shared/nodeError';
 import { zohoCoql, zohoGetFields, zohoWriteRecords } from '../transport';
 import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import { isUniqueField, upsertGrouped, type WriteSettings } from './groupedWrites';
@@ -78,7 +79,7 @@ async function writeProductsByLookup(
 			}
 		} catch (error) {
 			const syncError = (error as { syncError?: ZohoSyncError }).syncError;
-			if (!syncError) throw error;
+			if (!syncError) throw asNodeError(this.getNode(), error);
 			for (const [key] of chunk) answers.set(key, { ok: false, error: syncError });
 		}
 	}

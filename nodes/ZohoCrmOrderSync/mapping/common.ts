@@ -8,15 +8,18 @@ export interface ModuleField {
 
 /**
  * Runs one field's rule and names the field in any error, so "Not a valid amount" becomes
- * "Amount: Not a valid amount …" in the item's error output.
+ * "Amount: Not a valid amount …" in the item's error output. Mapping is pure (no node at hand): the operations
+ * catch this and turn it into the item's structured validation error, never letting it leave the node.
  */
 export function forField<T>(fieldName: string, rule: () => T): T {
+	let outcome: { value: T } | { failure: string };
 	try {
-		return rule();
+		outcome = { value: rule() };
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		throw new Error(`${fieldName}: ${message}`);
+		outcome = { failure: error instanceof Error ? error.message : String(error) };
 	}
+	if ('failure' in outcome) throw new Error(`${fieldName}: ${outcome.failure}`);
+	return outcome.value;
 }
 
 /** Sets a key only when there is a value: an upsert with "" or null would erase Zoho's current value. */

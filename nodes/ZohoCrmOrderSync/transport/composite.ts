@@ -6,6 +6,7 @@ import { zohoErrorCategory } from './retryPolicy';
 import { ZOHO_API_VERSION_PATH } from './records';
 import { zohoApiRequest } from './request';
 import type { ZohoCallLimits, ZohoContext } from './types';
+import { asNodeError } from '../../shared/nodeError';
 
 /**
  * Zoho Composite API: up to five sub-requests in one HTTP call, one credit per call (two with rollback by a
@@ -81,7 +82,7 @@ export async function zohoCompositeRequest(
 		});
 		({ status, body: answer, attempts } = response);
 	} catch (error) {
-		if (!(error instanceof ZohoApiError)) throw error;
+		if (!(error instanceof ZohoApiError)) throw asNodeError(this.getNode(), error);
 		const entries = error.answer?.body?.__composite_requests;
 		if (!error.answer || error.answer.status >= 500 || !Array.isArray(entries)) {
 			return { results: new Map(), failure: { ...error.syncError, request } };

@@ -6,6 +6,7 @@ import { toSyncError, ZohoApiError } from './errors';
 import { isRacedUpsert, zohoErrorCategory } from './retryPolicy';
 import { zohoApiRequest, zohoCredentialKey, zohoCredentialType, zohoTopLevelError } from './request';
 import type { ZohoCallLimits, ZohoContext, ZohoField } from './types';
+import { asNodeError } from '../../shared/nodeError';
 
 export const ZOHO_API_VERSION_PATH = '/crm/v8';
 /** Zoho accepts at most 100 records per insert/upsert call. */
@@ -123,7 +124,7 @@ async function writeChunk(
 		});
 		({ status, body: envelope, attempts, creditsRemaining: credits } = response);
 	} catch (error) {
-		if (!(error instanceof ZohoApiError)) throw error;
+		if (!(error instanceof ZohoApiError)) throw asNodeError(this.getNode(), error);
 		const answer = error.answer;
 		const data = answer?.body?.data;
 		// a 4xx carrying per-record results (e.g. 400 when the only record failed validation)

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ItemOutcome, ZohoSyncError } from '../types';
 import { toSyncError } from './errors';
+import { asNodeError } from '../../shared/nodeError';
 import { markRetryOnFailRun, reuseOnRerun } from './retryPolicy';
 
 interface LedgerEntry {
@@ -96,7 +97,7 @@ export async function runWithLedger(
 	} catch (error) {
 		// A call every item depends on (e.g. field metadata) failed after the transport's retries.
 		const syncError = (error as { syncError?: ZohoSyncError }).syncError;
-		if (!syncError) throw error;
+		if (!syncError) throw asNodeError(this.getNode(), error);
 		fresh = new Map(pending.map((index) => [index, { ok: false, error: { ...syncError } }]));
 	}
 	for (const index of pending) {

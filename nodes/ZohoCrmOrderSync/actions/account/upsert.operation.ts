@@ -6,7 +6,7 @@ import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
 import { buildAccountRecord } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { callOptions, customFieldsProperty, zohoFieldsMapper } from '../common.descriptions';
 import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['account'], operation: ['upsert'] } };
@@ -29,6 +29,7 @@ export const description: INodeProperties[] = [
 	text('Billing Country', 'billingCountry', '={{ $json.billing.country }}'),
 	text('Phone', 'phone', '={{ $json.billing.phone }}'),
 	customFieldsProperty('Accounts', 'getAccountFields', displayOptions),
+	zohoFieldsMapper('Accounts', 'getAccountMapperFields', displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 
@@ -48,7 +49,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				Billing_Code: param('billingCode'),
 				Billing_Country: param('billingCountry'),
 				Phone: param('phone'),
-				customFields: readCustomFields.call(this, index),
+				customFields: await readCustomFields.call(this, index, 'Accounts'),
 			});
 			if (!record) {
 				outcomes.set(index, fail('No account name: Zoho requires Account_Name', { api_name: 'Account_Name' }));

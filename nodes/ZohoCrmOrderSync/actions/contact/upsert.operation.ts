@@ -37,7 +37,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 
 	for (const index of indices) {
 		try {
-			const values = readContactValues.call(this, index);
+			const values = await readContactValues.call(this, index);
 			const contact = buildContactRecord(values);
 			if (!contact.Email) {
 				outcomes.set(

@@ -23,6 +23,8 @@ export const description: INodeProperties[] = [
 				value: 'setUpOrderIdField',
 				description: 'Create the unique order ID field on Deals when it is missing',
 				action: 'Set up the deal order ID field',
+				// Changes the Zoho schema: never offered to an AI agent (the tool variant's name ends in "Tool").
+				displayOptions: { show: { '@tool': [false] } },
 			},
 		],
 		default: 'create',

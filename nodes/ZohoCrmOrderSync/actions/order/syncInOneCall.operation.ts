@@ -47,6 +47,7 @@ function renamed(properties: INodeProperties[], names: SharedParameterNames, rec
 		description: [names.description, `${record} Description`],
 		leadSource: [names.leadSource, `${record} Lead Source Name or ID`],
 		customFields: [names.customFields, `${record} Custom Fields`],
+		zohoFields: [names.zohoFields, `${record} Zoho Fields`],
 	};
 	return properties
 		.filter((property) => !drop.includes(property.name))
@@ -110,7 +111,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const byOrder = new Map<string, PlannedOrder>();
 	for (const index of indices) {
 		try {
-			const planned = planOrder.call(this, index, items[index].json as WooOrder, orderIdField, plan.fields);
+			const planned = await planOrder.call(this, index, items[index].json as WooOrder, orderIdField, plan.fields);
 			if ('error' in planned) {
 				outcomes.set(index, planned.error);
 				continue;
@@ -141,18 +142,18 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	return outcomes;
 }
 
-function planOrder(
+async function planOrder(
 	this: IExecuteFunctions,
 	index: number,
 	order: WooOrder,
 	orderIdField: string,
 	fields: ZohoField[],
-): Omit<PlannedOrder, 'indices'> | { error: ItemOutcome } {
+): Promise<Omit<PlannedOrder, 'indices'> | { error: ItemOutcome }> {
 	const orderId = readOrderId.call(this, index);
 	if (!orderId) {
 		return { error: fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }) };
 	}
-	const contactValues = readContactValues.call(this, index, ONE_CALL_CONTACT_NAMES);
+	const contactValues = await readContactValues.call(this, index, ONE_CALL_CONTACT_NAMES);
 	const contact = buildContactRecord(contactValues);
 	if (!contact.Email) {
 		return {
@@ -164,7 +165,8 @@ function planOrder(
 	const account = this.getNodeParameter('linkAccount', index, true)
 		? buildAccountRecord(accountValuesForContact(contactValues, this.getNodeParameter('accountName', index, '')))
 		: undefined;
-	const deal = buildDealRecord(order, readDealValues.call(this, index, ONE_CALL_DEAL_NAMES), orderIdField, orderId, fields);
+	const dealValues = await readDealValues.call(this, index, ONE_CALL_DEAL_NAMES, false);
+	const deal = buildDealRecord(order, dealValues, orderIdField, orderId, fields);
 	return { index, orderId, contact, account, deal };
 }
 
@@ -193,7 +195,8 @@ async function syncOrder(
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
 	const item = this.getInputData()[order.index].json as WooOrder;
-	const deal = buildDealRecord(item, readDealValues.call(this, order.index, ONE_CALL_DEAL_NAMES), orderIdField, order.orderId, plan.fields);
+	const dealValues = await readDealValues.call(this, order.index, ONE_CALL_DEAL_NAMES, false);
+	const deal = buildDealRecord(item, dealValues, orderIdField, order.orderId, plan.fields);
 	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
 	if (!second.ok) second.error.attempts += first.error.attempts;
 	return second;

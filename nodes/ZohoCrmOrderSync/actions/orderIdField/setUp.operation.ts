@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { findOrderIdField, isUniqueField, moduleUnavailable } from '../../helpers/groupedWrites';
 import type { ZohoSyncError } from '../../types';
 import { zohoApiRequest, zohoGetFields } from '../../transport';
+import { asNodeError } from '../../../shared/nodeError';
 
 const displayOptions = { show: { resource: ['deal', 'salesOrder'], operation: ['setUpOrderIdField'] } };
 
@@ -57,7 +58,7 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 					'Add ZohoCRM.settings.fields.ALL to the Zoho credential’s scope and reconnect it (or create the field by hand in Zoho CRM Setup → Modules and Fields, with "Do not allow duplicate values").',
 			});
 		}
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 	// Zoho answers only the new field's id ({fields: [{code, details: {id}, status}]}); its API name is read back.
 	const answer = (response.body?.fields as IDataObject[] | undefined)?.[0];
@@ -80,6 +81,6 @@ async function fields(this: IExecuteFunctions, module: string) {
 		if (syncError?.zohoCode === 'INVALID_MODULE') {
 			throw new NodeOperationError(this.getNode(), moduleUnavailable(module, 'orderIdField.setUp', syncError).message);
 		}
-		throw error;
+		throw asNodeError(this.getNode(), error);
 	}
 }

@@ -4,7 +4,7 @@ import { groupKey, recordSummary, validationFailure, withZohoResult } from '../.
 import { writeProducts } from '../../helpers/productWrites';
 import { buildProductRecord, type ProductSource } from '../../mapping';
 import type { ItemOutcome } from '../../types';
-import { callOptions, customFieldsProperty } from '../common.descriptions';
+import { callOptions, customFieldsProperty, zohoFieldsMapper } from '../common.descriptions';
 import { readCallOptions, readCustomFields } from '../parameters';
 
 const displayOptions = { show: { resource: ['product'], operation: ['upsert'] } };
@@ -24,6 +24,7 @@ export const description: INodeProperties[] = [
 	{ displayName: 'Unit Price', name: 'unitPrice', type: 'string', default: '={{ $json.price }}', displayOptions },
 	{ displayName: 'Description', name: 'description', type: 'string', default: '', displayOptions },
 	customFieldsProperty('Products', 'getProductFields', displayOptions),
+	zohoFieldsMapper('Products', 'getProductMapperFields', displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 
@@ -41,7 +42,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 					Product_Code: param('productCode'),
 					Unit_Price: param('unitPrice'),
 					Description: param('description'),
-					customFields: readCustomFields.call(this, index),
+					customFields: await readCustomFields.call(this, index, 'Products'),
 				},
 				items[index].json as ProductSource,
 			);

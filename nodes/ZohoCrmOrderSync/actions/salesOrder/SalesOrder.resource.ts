@@ -24,6 +24,8 @@ export const description: INodeProperties[] = [
 				value: 'setUpOrderIdField',
 				description: 'Create the unique order ID field on Sales Orders when it is missing',
 				action: 'Set up the sales order ID field',
+				// Changes the Zoho schema: never offered to an AI agent (the tool variant's name ends in "Tool").
+				displayOptions: { show: { '@tool': [false] } },
 			},
 		],
 		default: 'create',

@@ -23,7 +23,15 @@ import { failEvery, groupKey, localFailure, recordSummary, validationFailure, wi
 import { writeProducts } from '../../helpers/productWrites';
 import { zohoCoql, zohoGetRecord, zohoWriteRecords } from '../../transport';
 import type { ItemOutcome, ZohoRecordResult, ZohoSyncError } from '../../types';
-import { callOptions, currencyProperty, customFieldsProperty, orderIdProperties } from '../common.descriptions';
+import {
+	callOptions,
+	currencyProperty,
+	customFieldsProperty,
+	forVersion1,
+	orderIdProperties,
+	recordLocator,
+	zohoFieldsMapper,
+} from '../common.descriptions';
 import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['salesOrder'], operation: ['create'] } };
@@ -46,12 +54,13 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	{
-		displayName: 'Status',
+		displayName: 'Status Name or ID',
 		name: 'status',
-		type: 'string',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getSalesOrderStatuses' },
 		default: '',
-		placeholder: 'Created',
-		description: 'Sales order Status picklist value; empty leaves Zoho’s default',
+		description:
+			'Sales order Status picklist value; empty leaves Zoho’s default. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions,
 	},
 	{
@@ -59,23 +68,51 @@ export const description: INodeProperties[] = [
 		name: 'contactId',
 		type: 'string',
 		default: '={{ $json.zoho?.contact?.id }}',
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 	},
+	recordLocator({
+		displayName: 'Contact',
+		name: 'contactId',
+		module: 'Contacts',
+		searchListMethod: 'searchContacts',
+		defaultExpression: '={{ $json.zoho?.contact?.id }}',
+		description: 'Zoho contact to link; by default the one the Upsert Contact step before this one wrote',
+		displayOptions,
+	}),
 	{
 		displayName: 'Account ID',
 		name: 'accountId',
 		type: 'string',
 		default: '={{ $json.zoho?.account?.id }}',
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 	},
+	recordLocator({
+		displayName: 'Account',
+		name: 'accountId',
+		module: 'Accounts',
+		searchListMethod: 'searchAccounts',
+		defaultExpression: '={{ $json.zoho?.account?.id }}',
+		description: 'Zoho account to link; empty for orders without a company',
+		displayOptions,
+	}),
 	{
 		displayName: 'Deal ID',
 		name: 'dealId',
 		type: 'string',
 		default: '={{ $json.zoho?.deal?.id }}',
 		description: 'Deal to link, when the workflow also creates one',
-		displayOptions,
+		displayOptions: forVersion1(displayOptions),
 	},
+	recordLocator({
+		displayName: 'Deal',
+		name: 'dealId',
+		module: 'Deals',
+		searchListMethod: 'searchDeals',
+		defaultExpression: '={{ $json.zoho?.deal?.id }}',
+		description: 'Deal to link, when the workflow also creates one',
+		displayOptions,
+	}),
+
 	{
 		displayName: 'Description',
 		name: 'description',
@@ -106,6 +143,7 @@ export const description: INodeProperties[] = [
 	},
 	...orderIdProperties(displayOptions),
 	customFieldsProperty('Sales_Orders', 'getSalesOrderFields', displayOptions),
+	zohoFieldsMapper('Sales_Orders', 'getSalesOrderMapperFields', displayOptions),
 	{ ...callOptions, displayOptions },
 ];
 
@@ -131,6 +169,8 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	const planned: PlannedSalesOrder[] = [];
 	for (const index of indices) {
 		const param = (name: string) => this.getNodeParameter(name, index, '') as unknown;
+		// a resource locator (version 2) gives its id, also for By URL; version 1's string parameters pass unchanged
+		const recordId = (name: string) => this.getNodeParameter(name, index, '', { extractValue: true }) as unknown;
 		try {
 			const order = items[index].json as WooOrder;
 			const orderId = readOrderId.call(this, index);
@@ -142,12 +182,12 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 			const values: SalesOrderFieldValues = {
 				Subject: param('subject'),
 				Status: param('status'),
-				Contact_Id: param('contactId'),
-				Account_Id: param('accountId'),
-				Deal_Id: param('dealId'),
+				Contact_Id: recordId('contactId'),
+				Account_Id: recordId('accountId'),
+				Deal_Id: recordId('dealId'),
 				Description: param('description'),
 				Currency: param('currency'),
-				customFields: readCustomFields.call(this, index),
+				customFields: await readCustomFields.call(this, index, 'Sales_Orders'),
 				taxMode: (param('taxMode') || 'adjustment') as SalesOrderTaxMode,
 			};
 			// Totals first: an order that cannot match to the cent must not leave products behind in Zoho.
