@@ -29,6 +29,14 @@ export const callOptions: INodeProperties = {
 				'How long one call may wait in total for Zoho to recover from rate limits (429), outages (5xx) and network errors, with exponential backoff (1 s, 5 s, 25 s …) or Zoho’s Retry-After. After that the item goes to the error output.',
 		},
 		{
+			displayName: 'Skip Written Order Versions',
+			name: 'skipWrittenVersions',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether an order whose exact version (store, order ID, date modified) this workflow already wrote to Zoho passes through without a Zoho call. The record lives in n8n’s database; a version counts as written only after the Deal or Sales Order write succeeded.',
+		},
+		{
 			displayName: 'Run Zoho Automation',
 			name: 'runAutomation',
 			type: 'boolean',
