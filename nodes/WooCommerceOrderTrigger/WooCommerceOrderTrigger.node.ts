@@ -118,13 +118,11 @@ export class WooCommerceOrderTrigger implements INodeType {
 				},
 			},
 			{
-				displayName: 'Webhook Secret',
-				name: 'webhookSecret',
-				type: 'string',
-				typeOptions: { password: true },
-				required: true,
+				displayName:
+					'Enter the Secret of the webhook you created in WooCommerce in this node’s credential (field "Webhook Secret (Existing Webhook)"): there it is stored encrypted, not in the workflow',
+				name: 'webhookSecretNotice',
+				type: 'notice',
 				default: '',
-				description: 'The Secret field of the webhook in WooCommerce; every delivery is checked against it',
 				displayOptions: {
 					show: {
 						registration: ['existing'],
@@ -201,7 +199,9 @@ export class WooCommerceOrderTrigger implements INodeType {
 		const registration = this.getNodeParameter('registration', 'automatic') as string;
 		let secrets: string[];
 		if (registration === 'existing') {
-			const secret = this.getNodeParameter('webhookSecret', '') as string;
+			const credentials = await this.getCredentials(CREDENTIAL_NAME);
+			// Workflows saved before the secret moved into the credential still carry it as a node parameter.
+			const secret = String(credentials.webhookSecret ?? '') || (this.getNodeParameter('webhookSecret', '') as string);
 			secrets = secret ? [secret] : [];
 		} else {
 			const stored = Object.values(getStoredWebhooks(this.getWorkflowStaticData('node')));
