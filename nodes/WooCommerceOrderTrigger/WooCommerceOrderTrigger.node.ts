@@ -199,7 +199,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		const registration = this.getNodeParameter('registration', 'automatic') as string;
 		let secrets: string[];
 		if (registration === 'existing') {
-			const credentials = await this.getCredentials(CREDENTIAL_NAME);
+			const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
 			// Workflows saved before the secret moved into the credential still carry it as a node parameter.
 			const secret = String(credentials.webhookSecret ?? '') || (this.getNodeParameter('webhookSecret', '') as string);
 			secrets = secret ? [secret] : [];
