@@ -1,0 +1,255 @@
+/**
+ * Nothing lost, nothing doubled (issue 7), in a real n8n 2.40.7 with the bundled woocommerce-to-zohocrm.json (its
+ * reconciliation poll set to every minute, backfilling from the start of this file) against the emulators:
+ * - 100 simultaneous deliveries of one order make one deal, one contact and no more Zoho writes than one delivery;
+ * - the same order version again makes no Zoho write at all;
+ * - n8n killed (SIGKILL) in the middle of a burst of 60 signed orders, the rest of the burst failing to deliver (so
+ *   WooCommerce disables the webhook), restarted: within one reconciliation every order has exactly one deal, every
+ *   email one contact, and the webhook is active again;
+ * - 1,000 orders, 50 of them modified while the poll pages through them: all 1,000 in Zoho once;
+ * - none of the test secrets appears in n8n's stored executions, its log or the dead-letter rows.
+ * Every wait is bounded; all traffic stays on 127.0.0.1.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import { startN8n } from '../n8n/harness';
+import type { N8nInstance } from '../n8n/harness';
+import { WooCommerceEmulator } from '../emulators/woocommerce';
+import { ZohoEmulator } from '../emulators/zoho';
+import { credentialRef, e2eTest, sleep, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+
+const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
+const startedAt = Date.now();
+const workflow = JSON.parse(readFileSync(join(WORKFLOWS, 'woocommerce-to-zohocrm.json'), 'utf8'));
+const reconciliation = workflow.nodes.find((node: any) => node.type.endsWith('.wooCommerceOrderPollTrigger'));
+reconciliation.parameters = {
+	...reconciliation.parameters,
+	startFrom: new Date(startedAt - 60_000).toISOString().slice(0, 19),
+	pollTimes: { item: [{ mode: 'everyMinute' }] },
+	options: { maxOrdersPerPoll: 2000 },
+};
+
+let woo: WooCommerceEmulator;
+let zoho: ZohoEmulator;
+let n8n: N8nInstance;
+const e2e = e2eTest(() => n8n, 240_000);
+const secretsSeen: string[] = [];
+
+const dealsFor = (orderId: number) =>
+	zoho.records('Deals').filter((record) => record.WooCommerce_Order_ID === String(orderId));
+const contactsFor = (email: string) =>
+	zoho.records('Contacts').filter((record) => String(record.Email).toLowerCase() === email.toLowerCase());
+/** Zoho record writes (inserts, updates, upserts): every POST/PUT/PATCH to /crm/ but COQL reads. */
+const writes = () =>
+	zoho.apiCalls().filter((call) => ['POST', 'PUT', 'PATCH'].includes(call.method) && !call.path.endsWith('/coql'));
+
+/** Waits until `count` webhook-started executions of the workflow have finished. */
+async function waitForWebhookRuns(count: number, timeoutMs = 120_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const runs = (await n8n.executions(workflow.id)).filter((run) => run.mode === 'webhook');
+		if (runs.length >= count && runs.every((run) => run.status !== 'running' && run.status !== 'new')) return runs;
+		if (Date.now() > deadline) throw new Error(`only ${runs.length} of ${count} webhook runs finished`);
+		await sleep(250);
+	}
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(500);
+	}
+}
+
+/** A new order of its own customer and company (addOrder merges `billing` into the sample order's). */
+const freshOrder = (tag: string) => woo.addOrder({ billing: { email: `${tag}@example.com`, company: `Company ${tag}` } });
+
+/** Zoho writes that carry this order's records (its contact, account or deal). */
+const writesFor = (tag: string, orderId: number) =>
+	writes().filter((call) => {
+		const body = JSON.stringify(call.body ?? '');
+		return (
+			body.includes(`${tag}@example.com`) ||
+			body.includes(`Company ${tag}`) ||
+			body.includes(`"WooCommerce_Order_ID":"${orderId}"`)
+		);
+	}).length;
+
+async function startInstance(userFolder?: string, port?: number) {
+	const first = userFolder === undefined;
+	return await startN8n({
+		userFolder,
+		port,
+		installPackage: first,
+		credentials: first
+			? [
+					wooCommerceCredential(credentialRef(workflow, 'wooCommerceStoreApi'), woo),
+					zohoRefreshTokenCredential(credentialRef(workflow, 'zohoCrmRefreshTokenApi'), zoho),
+				]
+			: [],
+		workflows: first ? [workflow] : [],
+		publish: [workflow.id],
+	});
+}
+
+beforeAll(async () => {
+	woo = await WooCommerceEmulator.start();
+	zoho = await ZohoEmulator.start();
+	n8n = await startInstance();
+	expect(woo.webhooks.filter((webhook) => webhook.status === 'active')).toHaveLength(1);
+}, 300_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await woo?.stop();
+	await zoho?.stop();
+}, 60_000);
+
+describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40.7)', () => {
+	let webhookRuns = 0;
+
+	e2e('100 simultaneous deliveries of one order: 1 deal, 1 contact, no more Zoho writes than one delivery', async () => {
+		const single = freshOrder('single');
+		expect((await woo.deliver('order.created', single)).map((answer) => answer.status)).toEqual([200]);
+		await waitForWebhookRuns(++webhookRuns);
+		const oneDelivery = writesFor('single', single.id);
+		expect(oneDelivery).toBeGreaterThanOrEqual(2);
+
+		const order = freshOrder('hundred');
+		const answers = await Promise.all(Array.from({ length: 100 }, () => woo.deliver('order.created', order)));
+		expect(answers.flat().every((answer) => answer.status === 200)).toBe(true);
+		webhookRuns += 100;
+		await waitForWebhookRuns(webhookRuns, 180_000);
+		expect(dealsFor(order.id)).toHaveLength(1);
+		expect(contactsFor('hundred@example.com')).toHaveLength(1);
+		const burstWrites = writesFor('hundred', order.id);
+		console.log(`Zoho writes: one delivery ${oneDelivery}, 100 simultaneous deliveries of one order ${burstWrites}`);
+		expect(burstWrites).toBeLessThanOrEqual(oneDelivery);
+	});
+
+	e2e('the same order version delivered again makes no Zoho write', async () => {
+		const order = freshOrder('again');
+		await woo.deliver('order.created', order);
+		await waitForWebhookRuns(++webhookRuns);
+		const before = zoho.apiCalls().length;
+		await woo.deliver('order.created', order);
+		const [latest] = await waitForWebhookRuns(++webhookRuns);
+		expect(zoho.apiCalls().slice(before).filter((call) => call.method !== 'GET')).toEqual([]);
+		const output = await n8n.nodeOutput(latest.id, 'Create Deal');
+		expect(output[0].zoho.skipped).toMatchObject({ version: expect.stringContaining(`|${order.id}|`) });
+		expect(dealsFor(order.id)).toHaveLength(1);
+	});
+
+	e2e(
+		'SIGKILL in the middle of 60 signed orders, restart: within one reconciliation every order one deal, every email one contact',
+		async () => {
+			const emails = Array.from({ length: 40 }, (_, index) => `crash${index}@example.com`);
+			const orders = Array.from({ length: 60 }, (_, index) =>
+				woo.addOrder({ billing: { email: emails[index % emails.length], company: '' } }),
+			);
+			const statuses: number[] = [];
+			let killed: Promise<void> | undefined;
+			// bounded burst: 60 deliveries, 6 at a time; n8n dies after the 18th answer
+			for (let start = 0; start < orders.length; start += 6) {
+				const batch = orders.slice(start, start + 6);
+				const answers = await Promise.all(
+					batch.map(async (order) => {
+						try {
+							return (await woo.deliver('order.created', order)).map((answer) => answer.status);
+						} catch {
+							return [0];
+						}
+					}),
+				);
+				statuses.push(...answers.flat());
+				if (!killed && statuses.length >= 18) killed = n8n.kill();
+			}
+			await killed;
+			const delivered = statuses.filter((status) => status === 200).length;
+			console.log(`crash: ${delivered} of 60 deliveries answered 200 before and while n8n was killed`);
+			expect(delivered).toBeLessThan(60);
+
+			const { userFolder, port } = n8n;
+			n8n = await startInstance(userFolder, port);
+			// within one reconciliation (the poll runs every minute) plus the time to write
+			await until(
+				'every order of the burst to have its deal',
+				() => orders.every((order) => dealsFor(order.id).length >= 1),
+				200_000,
+			);
+			await sleep(3_000);
+			for (const order of orders) expect(dealsFor(order.id)).toHaveLength(1);
+			for (const email of emails) expect(contactsFor(email)).toHaveLength(1);
+			// WooCommerce disabled the webhook after the failed deliveries; the reconciliation set it active again
+			await until('the webhook to be active again', () => woo.webhooks.every((webhook) => webhook.status === 'active'), 90_000);
+		},
+		420_000,
+	);
+
+	e2e(
+		'1,000 orders, 50 of them modified while the poll pages: all 1,000 in Zoho once',
+		async () => {
+			const orders = Array.from({ length: 1000 }, (_, index) =>
+				woo.addOrder({ billing: { email: `page${index}@example.com`, company: '' } }),
+			);
+			let listRequests = 0;
+			const modified = new Set<number>();
+			woo.afterRequest = (call) => {
+				if (call.method !== 'GET' || !call.path.endsWith('/orders') || !call.query.modified_after) return;
+				listRequests++;
+				if (listRequests !== 2 && listRequests !== 5) return;
+				// 25 orders already read move to the end: paid (processing) and re-saved
+				const newest = Math.max(...woo.orders.map((order) => Date.parse(`${order.date_modified_gmt}Z`)));
+				const moved = orders.filter((order) => !modified.has(order.id)).slice(listRequests === 2 ? 0 : 300, (listRequests === 2 ? 0 : 300) + 25);
+				moved.forEach((order, index) => {
+					const stored = woo.orders.find((candidate) => candidate.id === order.id)!;
+					stored.status = 'processing';
+					stored.date_modified_gmt = new Date(newest + (index + 1) * 1000).toISOString().slice(0, 19);
+					modified.add(order.id);
+				});
+			};
+			try {
+				await until('all 1,000 orders to be in Zoho', () => orders.every((order) => dealsFor(order.id).length >= 1), 240_000);
+			} finally {
+				woo.afterRequest = undefined;
+			}
+			expect(modified.size).toBe(50);
+			await sleep(3_000);
+			for (const order of orders) expect(dealsFor(order.id)).toHaveLength(1);
+			expect(orders.filter((order) => contactsFor(order.billing.email).length !== 1)).toEqual([]);
+		},
+		360_000,
+	);
+
+	e2e('a reconciliation of unchanged orders makes no Zoho call', async () => {
+		// the next poll re-emits the previous poll's orders: their versions are written, so Zoho is not asked
+		const polls = async () => (await n8n.executions(workflow.id)).filter((run) => run.mode === 'trigger');
+		const before = (await polls()).length;
+		const callsBefore = zoho.apiCalls().length;
+		await until('one more reconciliation run', async () => (await polls()).length > before, 90_000);
+		await sleep(3_000);
+		const [run] = await polls();
+		const emitted = await n8n.nodeOutput(run.id, reconciliation.name);
+		console.log(`reconciliation of ${emitted.length} unchanged orders: ${zoho.apiCalls().length - callsBefore} Zoho calls`);
+		expect(emitted.length).toBeGreaterThan(0);
+		expect(zoho.apiCalls().length - callsBefore).toBe(0);
+	}, 150_000);
+
+	e2e('no test secret in stored executions, the n8n log or the dead-letter rows', async () => {
+		secretsSeen.push(
+			woo.consumerSecret,
+			zoho.clientSecret,
+			zoho.refreshToken,
+			...woo.webhooks.map((webhook) => webhook.secret),
+			...zoho.issuedAccessTokens(),
+		);
+		const stored: string[] = [n8n.logs(), JSON.stringify(await n8n.dataTableRows('zoho_sync_dead_letters'))];
+		const runs = await n8n.executions(workflow.id);
+		for (const run of runs.slice(0, 150)) stored.push(JSON.stringify((await n8n.execution(run.id)).full));
+		const haystack = stored.join('\n');
+		expect(secretsSeen.filter((secret) => secret && secret.length >= 8)).toHaveLength(secretsSeen.length);
+		expect(secretsSeen.filter((secret) => haystack.includes(secret))).toEqual([]);
+	});
+});
