@@ -30,6 +30,9 @@ reconciliation.parameters = {
 	options: { maxOrdersPerPoll: 2000 },
 };
 
+const salesOrderWorkflow = JSON.parse(readFileSync(join(WORKFLOWS, 'woocommerce-to-zohocrm-sales-orders.json'), 'utf8'));
+const replayWorkflow = JSON.parse(readFileSync(join(WORKFLOWS, 'dead-letter-replay.json'), 'utf8'));
+
 let woo: WooCommerceEmulator;
 let zoho: ZohoEmulator;
 let n8n: N8nInstance;
@@ -89,7 +92,8 @@ async function startInstance(userFolder?: string, port?: number) {
 					zohoRefreshTokenCredential(credentialRef(workflow, 'zohoCrmRefreshTokenApi'), zoho),
 				]
 			: [],
-		workflows: first ? [workflow] : [],
+		// the sales-order workflow is imported unpublished (its webhook would get every delivery too) and run by hand
+		workflows: first ? [workflow, salesOrderWorkflow, replayWorkflow] : [],
 		publish: [workflow.id],
 	});
 }
@@ -237,6 +241,38 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 		expect(zoho.apiCalls().length - callsBefore).toBe(0);
 	}, 150_000);
 
+	e2e('a sales-order dead letter replays as a sales order, and only its write resolves it', async () => {
+		const order = freshOrder('salesorder');
+		zoho.addValidationRule((module, record) =>
+			module === 'Sales_Orders' && String(record.WooCommerce_Order_ID) === String(order.id)
+				? { code: 'INVALID_DATA', message: 'invalid data', details: { api_name: 'Subject', json_path: '$.data[0].Subject' } }
+				: undefined,
+		);
+		// the poll trigger run by hand emits the most recently changed order: this one
+		await n8n.runManualWorkflow(salesOrderWorkflow.id, 'Reconciliation (every 15 min)');
+		await n8n.waitForExecutions(1, { workflowId: salesOrderWorkflow.id, timeoutMs: 90_000 });
+		const rowsFor = async () =>
+			(await n8n.dataTableRows('zoho_sync_dead_letters')).filter((row) => Number(row.orderId) === order.id);
+		await until('the sales-order dead letter', async () => (await rowsFor()).length === 1, 30_000);
+		expect((await rowsFor())[0]).toMatchObject({ operation: 'salesOrder.create', status: 'open' });
+
+		zoho.clearFaults();
+		const dealsBefore = dealsFor(order.id).length;
+		const { executionId } = await n8n.runManualWorkflow(replayWorkflow.id, 'Replay Dead Letters');
+		await n8n.waitForExecutions(1, { workflowId: replayWorkflow.id, timeoutMs: 90_000 });
+		await until('the replay to finish', async () => (await n8n.execution(executionId)).status !== 'running', 60_000);
+		const replay = await n8n.execution(executionId);
+		expect(replay.status).toBe('success');
+		const salesOrders = zoho.records('Sales_Orders').filter((record) => String(record.WooCommerce_Order_ID) === String(order.id));
+		expect(salesOrders).toHaveLength(1);
+		// the replay wrote no deal (the deals workflow's own reconciliation may sync this order as a deal: not counted)
+		expect(replay.data['Create Deal']).toBeUndefined();
+		expect(dealsFor(order.id).length).toBe(dealsBefore);
+		const [row] = await rowsFor();
+		expect(row).toMatchObject({ status: 'resolved', resolvedExecutionId: executionId });
+		expect(JSON.parse(row.zohoRecordIds)).toMatchObject({ salesOrder: { id: salesOrders[0].id } });
+	}, 200_000);
+
 	e2e('no test secret in stored executions, the n8n log or the dead-letter rows', async () => {
 		secretsSeen.push(
 			woo.consumerSecret,
@@ -246,7 +282,11 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 			...zoho.issuedAccessTokens(),
 		);
 		const stored: string[] = [n8n.logs(), JSON.stringify(await n8n.dataTableRows('zoho_sync_dead_letters'))];
-		const runs = await n8n.executions(workflow.id);
+		const runs = [
+			...(await n8n.executions(workflow.id)),
+			...(await n8n.executions(salesOrderWorkflow.id)),
+			...(await n8n.executions(replayWorkflow.id)),
+		];
 		for (const run of runs.slice(0, 150)) stored.push(JSON.stringify((await n8n.execution(run.id)).full));
 		const haystack = stored.join('\n');
 		expect(secretsSeen.filter((secret) => secret && secret.length >= 8)).toHaveLength(secretsSeen.length);
