@@ -234,16 +234,20 @@ async function pollWindow(
 	maxOrders: number,
 	toItem: (order: IDataObject) => INodeExecutionData,
 ): Promise<INodeExecutionData[][] | null> {
-	const fresh: ListedOrder[] = [];
-	const again: ListedOrder[] = [];
-	const seenThisPoll = new Set<number>();
+	// id → the newest version of the order met in this poll (an order changed while we page is met again later)
+	const listed = new Map<number, ListedOrder>();
+	let freshCount = 0;
 	const unconfirmed = new Map(Object.entries(cursor.unconfirmed ?? {}));
+	const isRepeat = (order: ListedOrder) => {
+		const repeat = unconfirmed.get(String(order.id));
+		return repeat !== undefined && parseWooGmt(repeat) === parseWooGmt(order.date_modified_gmt);
+	};
 	const budgetEnds = Date.now() + Math.max(10_000, (this.getPollBudgetMs?.() ?? 300_000) - 30_000);
 
 	let keyset: Keyset = { time: parseWooGmt(modifiedAfter)!, id: Number.MAX_SAFE_INTEGER };
 	let query = modifiedAfter;
 	let page = 1;
-	for (let request = 0; request < MAX_REQUESTS_PER_POLL && fresh.length < maxOrders && Date.now() < budgetEnds; request++) {
+	for (let request = 0; request < MAX_REQUESTS_PER_POLL && freshCount < maxOrders && Date.now() < budgetEnds; request++) {
 		const response = (await wooCommerceApiRequest.call(this, 'GET', '/orders', {
 			qs: {
 				modified_after: query,
@@ -261,14 +265,16 @@ async function pollWindow(
 		for (const item of pageItems) {
 			if (!after(item, keyset)) continue;
 			last = item;
-			if (seenThisPoll.has(item.id)) continue;
-			const repeat = unconfirmed.get(String(item.id));
-			if (alreadyEmitted(cursor, item.id, item.date_modified_gmt) && repeat === undefined) continue;
-			seenThisPoll.add(item.id);
-			if (repeat !== undefined && parseWooGmt(repeat) === parseWooGmt(item.date_modified_gmt)) again.push(item);
-			else fresh.push(item);
-			unconfirmed.delete(String(item.id));
-			if (fresh.length >= maxOrders) break;
+			const earlier = listed.get(item.id);
+			if (earlier && (parseWooGmt(earlier.date_modified_gmt) ?? 0) >= (parseWooGmt(item.date_modified_gmt) ?? 0)) continue;
+			if (!earlier && !unconfirmed.has(String(item.id)) && alreadyEmitted(cursor, item.id, item.date_modified_gmt)) {
+				continue;
+			}
+			// the newest version wins, so the Zoho nodes get the order as it is now
+			if (!isRepeat(item) && (!earlier || isRepeat(earlier))) freshCount++;
+			listed.delete(item.id);
+			listed.set(item.id, item);
+			if (freshCount >= maxOrders) break;
 		}
 		if (pageItems.length < WOOCOMMERCE_PAGE_SIZE) break;
 		if (last === undefined) {
@@ -282,15 +288,17 @@ async function pollWindow(
 	}
 
 	// The previous poll's first emissions that this window did not meet again: read them by id.
-	const missing = [...unconfirmed.keys()].map(Number).filter((id) => Number.isInteger(id) && !seenThisPoll.has(id));
+	const again = [...listed.values()].filter(isRepeat);
+	const fresh = [...listed.values()].filter((order) => !isRepeat(order));
+	const missing = [...unconfirmed.keys()].map(Number).filter((id) => Number.isInteger(id) && !listed.has(id));
 	for (let start = 0; start < missing.length; start += WOOCOMMERCE_PAGE_SIZE) {
 		const ids = missing.slice(start, start + WOOCOMMERCE_PAGE_SIZE);
 		const orders = (await wooCommerceApiRequest.call(this, 'GET', '/orders', {
 			qs: { include: ids.join(','), per_page: WOOCOMMERCE_PAGE_SIZE, status: statusList },
 		})) as unknown;
 		for (const order of Array.isArray(orders) ? orders : []) {
-			if (isListedOrder(order) && !seenThisPoll.has(order.id)) {
-				seenThisPoll.add(order.id);
+			if (isListedOrder(order) && !listed.has(order.id)) {
+				listed.set(order.id, order);
 				again.push(order);
 			}
 		}
