@@ -10,7 +10,7 @@
  * - none of the test secrets appears in n8n's stored executions, its log or the dead-letter rows.
  * Every wait is bounded; all traffic stays on 127.0.0.1.
  */
-import { randomBytes } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
@@ -274,6 +274,67 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 		expect(row).toMatchObject({ status: 'resolved', resolvedExecutionId: executionId });
 		expect(JSON.parse(row.zohoRecordIds)).toMatchObject({ salesOrder: { id: salesOrders[0].id } });
 	}, 200_000);
+
+	e2e('222 bad deliveries get the right status each, none starts an execution, and n8n keeps serving', async () => {
+		const [webhook] = woo.webhooks;
+		const sign = (body: Buffer | string, secret = webhook.secret) => createHmac('sha256', secret).update(body).digest('base64');
+		const order = () => JSON.stringify({ ...woo.orders[woo.orders.length - 1], id: 900_000 + Math.floor(Math.random() * 1e5) });
+		const cases: Array<{ kind: string; body: Buffer | string; headers: Record<string, string>; status: number }> = [];
+		const add = (count: number, kind: string, make: (index: number) => Omit<(typeof cases)[number], 'kind'>) => {
+			for (let index = 0; index < count; index++) cases.push({ kind, ...make(index) });
+		};
+		add(40, 'unsigned', (index) => ({ body: index % 2 ? order() : `garbage ${index}`, headers: { 'X-WC-Webhook-Signature': '' }, status: 401 }));
+		add(40, 'forged', (index) => {
+			const body = order();
+			return { body, headers: { 'X-WC-Webhook-Signature': sign(body, `wrong-${index}`) }, status: 401 };
+		});
+		const signed = (body: Buffer | string, status: number) => ({ body, headers: { 'X-WC-Webhook-Signature': sign(body) }, status });
+		add(30, 'garbled', (index) => signed(order().replace(/[{":]/g, (c) => (index % 3 === 0 ? '' : c + c)), 400));
+		add(30, 'truncated', (index) => {
+			const body = order();
+			return signed(body.slice(0, 1 + ((index * 37) % (body.length - 2))), 400);
+		});
+		add(20, 'non-UTF-8', (index) => signed(Buffer.from([0xff, 0xfe, 0x80 + index, 0x7b, 0xc3, 0x28]), 400));
+		add(2, '10 MB', (index) => signed(Buffer.alloc(10 * 1024 * 1024, index ? 'x' : '['), 400));
+		const notObjects = ['[]', '[1,2]', '"order"', 'null', '42', 'true', '[{"id":1}]', '""', '{}', '{"id":"7"}'];
+		add(30, 'not an order', (index) => signed(notObjects[index % notObjects.length], 400));
+		add(10, 'error body', (index) => signed(JSON.stringify({ code: `woocommerce_rest_error_${index}`, message: 'Sorry' }), 400));
+		add(10, 'draft', () =>
+			signed(JSON.stringify({ ...JSON.parse(order()), status: 'checkout-draft' }), 200),
+		);
+		const url = n8n.webhookUrl(workflow.nodes.find((node: any) => node.name === 'WooCommerce Order Trigger').webhookId);
+		const runsBefore = (await n8n.executions(workflow.id)).filter((run) => run.mode === 'webhook').length;
+		const wrong: string[] = [];
+		// bounded: 222 requests, 10 at a time
+		for (let start = 0; start < cases.length; start += 10) {
+			await Promise.all(
+				cases.slice(start, start + 10).map(async (entry) => {
+					const answer = await woo.deliverRaw(webhook.id, entry.body, entry.headers);
+					if (answer.status !== entry.status) wrong.push(`${entry.kind}: ${answer.status} (expected ${entry.status})`);
+				}),
+			);
+		}
+		// pings: unsigned `webhook_id=N`, no X-WC headers, must get exactly 200
+		for (let index = 0; index < 10; index++) {
+			const answer = await fetch(url, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+				body: `webhook_id=${webhook.id}`,
+			});
+			if (answer.status !== 200) wrong.push(`ping: ${answer.status}`);
+		}
+		console.log(`bad deliveries: ${cases.length + 10} sent, ${wrong.length} with an unexpected status`);
+		expect(wrong).toEqual([]);
+		await sleep(2_000);
+		expect((await n8n.executions(workflow.id)).filter((run) => run.mode === 'webhook')).toHaveLength(runsBefore);
+
+		// still serving: a good signed delivery runs
+		const good = freshOrder('after-fuzz');
+		const body = JSON.stringify(good);
+		expect((await woo.deliverRaw(webhook.id, body, { 'X-WC-Webhook-Signature': sign(body) })).status).toBe(200);
+		await waitForWebhookRuns(runsBefore + 1);
+		await until('the good order after the bad ones', () => dealsFor(good.id).length === 1, 60_000);
+	}, 300_000);
 
 	e2e('no test secret in stored executions, the n8n log or the dead-letter rows', async () => {
 		secretsSeen.push(
