@@ -302,19 +302,25 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 		const add = (count: number, kind: string, make: (index: number) => Omit<(typeof cases)[number], 'kind'>) => {
 			for (let index = 0; index < count; index++) cases.push({ kind, ...make(index) });
 		};
-		add(40, 'unsigned', (index) => ({ body: index % 2 ? order() : `garbage ${index}`, headers: { 'X-WC-Webhook-Signature': '' }, status: 401 }));
+		// n8n 2.40.7 itself answers 422 to a JSON body it cannot parse, before the trigger runs (no execution either)
+		const UNPARSABLE = 422;
+		add(40, 'unsigned', (index) => ({
+			body: index % 2 ? order() : `garbage ${index}`,
+			headers: { 'X-WC-Webhook-Signature': '' },
+			status: index % 2 ? 401 : UNPARSABLE,
+		}));
 		add(40, 'forged', (index) => {
 			const body = order();
 			return { body, headers: { 'X-WC-Webhook-Signature': sign(body, `wrong-${index}`) }, status: 401 };
 		});
 		const signed = (body: Buffer | string, status: number) => ({ body, headers: { 'X-WC-Webhook-Signature': sign(body) }, status });
-		add(30, 'garbled', (index) => signed(order().replace(/[{":]/g, (c) => (index % 3 === 0 ? '' : c + c)), 400));
+		add(30, 'garbled', (index) => signed(order().replace(/[{":]/g, (c) => (index % 3 === 0 ? '' : c + c)), UNPARSABLE));
 		add(30, 'truncated', (index) => {
 			const body = order();
-			return signed(body.slice(0, 1 + ((index * 37) % (body.length - 2))), 400);
+			return signed(body.slice(0, 1 + ((index * 37) % (body.length - 2))), UNPARSABLE);
 		});
-		add(20, 'non-UTF-8', (index) => signed(Buffer.from([0xff, 0xfe, 0x80 + index, 0x7b, 0xc3, 0x28]), 400));
-		add(2, '10 MB', (index) => signed(Buffer.alloc(10 * 1024 * 1024, index ? 'x' : '['), 400));
+		add(20, 'non-UTF-8', (index) => signed(Buffer.from([0xff, 0xfe, 0x80 + index, 0x7b, 0xc3, 0x28]), UNPARSABLE));
+		add(2, '10 MB', (index) => signed(Buffer.alloc(10 * 1024 * 1024, index ? 'x' : '['), UNPARSABLE));
 		const notObjects = ['[]', '[1,2]', '"order"', 'null', '42', 'true', '[{"id":1}]', '""', '{}', '{"id":"7"}'];
 		add(30, 'not an order', (index) => signed(notObjects[index % notObjects.length], 400));
 		add(10, 'error body', (index) => signed(JSON.stringify({ code: `woocommerce_rest_error_${index}`, message: 'Sorry' }), 400));
