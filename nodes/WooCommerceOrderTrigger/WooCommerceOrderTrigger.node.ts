@@ -200,8 +200,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		let secrets: string[];
 		if (registration === 'existing') {
 			const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
-			// Workflows saved before the secret moved into the credential still carry it as a node parameter.
-			const secret = String(credentials.webhookSecret ?? '') || (this.getNodeParameter('webhookSecret', '') as string);
+			const secret = String(credentials.webhookSecret ?? '');
 			secrets = secret ? [secret] : [];
 		} else {
 			const stored = Object.values(getStoredWebhooks(this.getWorkflowStaticData('node')));
@@ -210,7 +209,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		}
 		if (secrets.length === 0) {
 			this.logger.warn(
-				'WooCommerce Order Trigger: rejected a delivery because no webhook secret is stored; deactivate and re-activate the workflow (or paste the secret) so the webhook gets a known secret',
+				'WooCommerce Order Trigger: rejected a delivery because no webhook secret is stored; deactivate and re-activate the workflow so the webhook gets a known secret, or (Use Existing Webhook) enter its Secret in the credential field "Webhook Secret (Existing Webhook)"',
 				{ webhookId: headers.webhookId, topic: headers.topic },
 			);
 			return reject(401, 'Unauthorized');
