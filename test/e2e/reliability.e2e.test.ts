@@ -102,7 +102,8 @@ async function startInstance(userFolder?: string, port?: number) {
 beforeAll(async () => {
 	// a consumer secret long enough to be found if it leaked anywhere
 	woo = await WooCommerceEmulator.start({ consumerSecret: `cs_${randomBytes(16).toString('hex')}` });
-	zoho = await ZohoEmulator.start();
+	// an org that has been set up (the order-id fields exist): these tests are about what happens after that
+	zoho = await ZohoEmulator.start({ orderIdField: true });
 	n8n = await startInstance();
 	expect(woo.webhooks.filter((webhook) => webhook.status === 'active')).toHaveLength(1);
 }, 300_000);
