@@ -136,7 +136,7 @@ export function releaseVersions(this: IExecuteFunctions, keys: string[]): void {
 }
 
 /** The write that completes an order; its success is what the order-version record stores. */
-const ORDER_COMPLETING = new Set(['deal.create', 'salesOrder.create']);
+const ORDER_COMPLETING = new Set(['deal.create', 'salesOrder.create', 'order.syncInOneCall']);
 
 /**
  * `execute` behind the order-version gate (option "Skip Written Order Versions", on by default): items whose
