@@ -4,6 +4,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	// the crash / paging / load tests (several minutes) run on their own: `npm run test:reliability` (.ci/run does)
+	testPathIgnorePatterns: process.env.RELIABILITY_TESTS === '1' ? ['/node_modules/'] : ['/node_modules/', 'reliability'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
 	},

@@ -15,8 +15,9 @@ import { resolveRequestUrl, signWooCommerceRequest } from './wooCommerceOAuth1';
  * (HTTP Basic auth or `consumer_key`/`consumer_secret` query parameters) only when `is_ssl()` is true; otherwise it
  * accepts only OAuth 1.0a one-legged signatures (`WC_REST_Authentication::authenticate()`,
  * https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http). So https:// stores get the key,
- * and http:// stores get a signed request (wooCommerceOAuth1.ts) plus the key, which a store that believes it runs on
- * HTTPS behind a TLS-terminating proxy reads instead (it then never looks at the signature).
+ * and http:// stores get only a signed request (wooCommerceOAuth1.ts): the secret itself never crosses plain HTTP.
+ * A store behind a TLS-terminating proxy (it believes it runs on HTTPS, and the n8n → proxy leg is private) reads
+ * only the key; the explicit "HTTPS Is Terminated by a Proxy" switch allows that.
  */
 export class WooCommerceStoreApi implements ICredentialType {
 	name = 'wooCommerceStoreApi';
@@ -62,7 +63,24 @@ export class WooCommerceStoreApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to send the key as consumer_key/consumer_secret query parameters instead of HTTP Basic auth. Use it when the web server strips the Authorization header (some CGI/FastCGI set-ups). With http:// the OAuth 1.0a signature is sent as well.',
+				'Whether to send the key as consumer_key/consumer_secret query parameters instead of HTTP Basic auth (https:// only). Use it when the web server strips the Authorization header (some CGI/FastCGI set-ups).',
+		},
+		{
+			displayName: 'HTTPS Is Terminated by a Proxy',
+			name: 'httpsTerminatedByProxy',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the Store URL is http:// only between n8n and a TLS-terminating proxy in your own network, and WordPress believes it runs on HTTPS (then it ignores OAuth signatures and wants the key). Only then is the consumer secret sent over http://, as HTTP Basic auth. Leave off for any store reached over the internet.',
+		},
+		{
+			displayName: 'Webhook Secret (Existing Webhook)',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only for the WooCommerce Order Trigger in "Use Existing Webhook" mode: the Secret of the webhook you created in WooCommerce → Settings → Advanced → Webhooks. Kept encrypted with this credential, not in the workflow.',
 		},
 	];
 
@@ -75,12 +93,19 @@ export class WooCommerceStoreApi implements ICredentialType {
 		const keyInQuery = credentials.includeCredentialsInQuery === true;
 		let authenticated: IHttpRequestOptions = { ...requestOptions };
 		if (resolveRequestUrl(requestOptions)?.protocol === 'http:') {
+			// Over plain HTTP only the signature travels: no Basic header, no consumer_secret in the URL.
 			authenticated = signWooCommerceRequest(requestOptions, {
 				consumerKey,
 				consumerSecret,
 				homeUrl: String(credentials.url ?? ''),
-				keyInQuery,
+				keyInQuery: false,
 			});
+			if (credentials.httpsTerminatedByProxy === true) {
+				authenticated.auth = { username: consumerKey, password: consumerSecret };
+			} else {
+				delete authenticated.auth;
+			}
+			return authenticated;
 		} else if (keyInQuery) {
 			authenticated.qs = {
 				...(requestOptions.qs ?? {}),

@@ -13,6 +13,8 @@ import type { IDataObject } from 'n8n-workflow';
 export interface PollCursor {
 	lastModifiedGmt: string;
 	emitted: Record<string, string>;
+	/** Orders the last poll emitted for the first time (id → date_modified_gmt): the next poll emits them again. */
+	unconfirmed?: Record<string, string>;
 }
 
 /**
@@ -51,12 +53,20 @@ export function readCursor(staticData: IDataObject): PollCursor | undefined {
 			if (typeof modified === 'string') emitted[id] = modified;
 		}
 	}
-	return { lastModifiedGmt: last, emitted };
+	const unconfirmed: Record<string, string> = {};
+	const pending = staticData.unconfirmed;
+	if (pending !== null && typeof pending === 'object' && !Array.isArray(pending)) {
+		for (const [id, modified] of Object.entries(pending as IDataObject)) {
+			if (typeof modified === 'string') unconfirmed[id] = modified;
+		}
+	}
+	return { lastModifiedGmt: last, emitted, unconfirmed };
 }
 
 export function writeCursor(staticData: IDataObject, cursor: PollCursor): void {
 	staticData.lastModifiedGmt = cursor.lastModifiedGmt;
 	staticData.emitted = cursor.emitted;
+	staticData.unconfirmed = cursor.unconfirmed ?? {};
 }
 
 /** The `modified_after` to request: the cursor minus the overlap. */

@@ -117,13 +117,11 @@ export class WooCommerceOrderTrigger implements INodeType {
 				},
 			},
 			{
-				displayName: 'Webhook Secret',
-				name: 'webhookSecret',
-				type: 'string',
-				typeOptions: { password: true },
-				required: true,
+				displayName:
+					'Enter the Secret of the webhook you created in WooCommerce in this node’s credential (field "Webhook Secret (Existing Webhook)"): there it is stored encrypted, not in the workflow',
+				name: 'webhookSecretNotice',
+				type: 'notice',
 				default: '',
-				description: 'The Secret field of the webhook in WooCommerce; every delivery is checked against it',
 				displayOptions: {
 					show: {
 						registration: ['existing'],
@@ -199,7 +197,8 @@ export class WooCommerceOrderTrigger implements INodeType {
 		const registration = this.getNodeParameter('registration', 'automatic') as string;
 		let secrets: string[];
 		if (registration === 'existing') {
-			const secret = this.getNodeParameter('webhookSecret', '') as string;
+			const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
+			const secret = String(credentials.webhookSecret ?? '');
 			secrets = secret ? [secret] : [];
 		} else {
 			const stored = Object.values(getStoredWebhooks(this.getWorkflowStaticData('node')));
@@ -208,7 +207,7 @@ export class WooCommerceOrderTrigger implements INodeType {
 		}
 		if (secrets.length === 0) {
 			this.logger.warn(
-				'WooCommerce Order Trigger: rejected a delivery because no webhook secret is stored; deactivate and re-activate the workflow (or paste the secret) so the webhook gets a known secret',
+				'WooCommerce Order Trigger: rejected a delivery because no webhook secret is stored; deactivate and re-activate the workflow so the webhook gets a known secret, or (Use Existing Webhook) enter its Secret in the credential field "Webhook Secret (Existing Webhook)"',
 				{ webhookId: headers.webhookId, topic: headers.topic },
 			);
 			return reject(401, 'Unauthorized');

@@ -170,6 +170,7 @@ export class ZohoSyncDeadLetter implements INodeType {
 					true
 				: false;
 
+		const completesWith = operation === 'buildRecord' ? completingWrite(this) : '';
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
 			try {
@@ -181,6 +182,7 @@ export class ZohoSyncDeadLetter implements INodeType {
 						executionId,
 						failedNodeFallback: this.getNodeParameter('failedNode', itemIndex, '') as string,
 						now,
+						completesWith,
 					});
 					returnData.push({ json: record, pairedItem });
 				} else if (operation === 'unpackForReplay') {
@@ -207,5 +209,24 @@ export class ZohoSyncDeadLetter implements INodeType {
 		}
 
 		return [returnData];
+	}
+}
+
+/**
+ * The Zoho write that completes an order in the workflow feeding this node: salesOrder.create or deal.create when
+ * exactly one of them is among the Zoho CRM Order Sync nodes before it, else '' (replayed rows carry their own).
+ */
+function completingWrite(ctx: IExecuteFunctions): string {
+	try {
+		const found = new Set<string>();
+		for (const parent of ctx.getParentNodes(ctx.getNode().name, { includeNodeParameters: true })) {
+			if (!parent.type.endsWith('.zohoCrmOrderSync') || parent.disabled) continue;
+			const parameters = (parent.parameters ?? {}) as IDataObject;
+			const operation = `${String(parameters.resource)}.${String(parameters.operation)}`;
+			if (operation === 'deal.create' || operation === 'salesOrder.create') found.add(operation);
+		}
+		return found.size === 1 ? [...found][0] : '';
+	} catch {
+		return '';
 	}
 }

@@ -43,6 +43,8 @@ export interface DeadLetterContext {
 	failedNodeFallback: string;
 	/** ISO time used when the error carries no failure time. */
 	now: string;
+	/** The write that completes an order in this workflow (deal.create, salesOrder.create), when there is one. */
+	completesWith?: string;
 }
 
 /** What a replayed order carries so that its next failure or its success updates the same row. */
@@ -52,6 +54,8 @@ export interface DeadLetterMarker extends IDataObject {
 	attempts: number;
 	failedNode: string;
 	category: string;
+	/** The operation a replay sends the order through (see replayOperation). */
+	replayAs: string;
 }
 
 /** The columns a Data Table update/upsert by `key` changes when a replay succeeded. */
@@ -69,7 +73,21 @@ export type UnpackResult =
 	| { outcome: 'invalid'; message: string };
 
 /** Keys that the Zoho nodes and this node add to an order; everything else is the order as delivered. */
-const ADDED_KEYS = ['error', 'message', 'zoho', '_deadLetter'];
+const ADDED_KEYS = ['error', 'message', 'zoho', '_deadLetter', '_replayAs'];
+
+/** Operations a dead letter can be replayed through, each a branch of the replay workflow. */
+export const REPLAY_OPERATIONS = ['deal.create', 'salesOrder.create', 'product.upsert'] as const;
+
+/**
+ * What a replay runs for a row: the operation that failed when it is one of the replayable writes; for a contact
+ * or account that failed, the write that completes the order in the workflow it failed in (so a sales-order
+ * workflow's contact failure is replayed as contact + sales order, never as a deal); deal.create for rows from
+ * before this was recorded.
+ */
+export function replayOperation(failedOperation: string, completesWith: string): string {
+	if ((REPLAY_OPERATIONS as readonly string[]).includes(failedOperation)) return failedOperation;
+	return (REPLAY_OPERATIONS as readonly string[]).includes(completesWith) ? completesWith : 'deal.create';
+}
 
 const isObject = (value: unknown): value is IDataObject =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -210,6 +228,8 @@ export function buildDeadLetterRecord(item: INodeExecutionData, context: DeadLet
 	const marker = isObject(json._deadLetter) ? json._deadLetter : undefined;
 	const replayedKey = asText(marker?.key);
 	const failedAt = isoTime(failure.failedAt, context.now);
+	// a replayed order keeps the path it was replayed through; a first failure takes its workflow's
+	const completesWith = asText(marker?.replayAs) || context.completesWith || '';
 
 	return {
 		key: replayedKey || deadLetterKey(order, orderId, failedNode),
@@ -230,7 +250,7 @@ export function buildDeadLetterRecord(item: INodeExecutionData, context: DeadLet
 		zohoAttempts: failure.zohoAttempts,
 		firstFailedAt: failedAt,
 		lastFailedAt: failedAt,
-		order: toJson(order),
+		order: toJson(completesWith ? { ...order, _replayAs: completesWith } : order),
 		zohoPayload: failure.zohoPayload,
 		zohoRequest: failure.zohoRequest,
 		status: 'open',
@@ -340,6 +360,7 @@ export function unpackRow(row: IDataObject, options: { includeResolved?: boolean
 	}
 	// a hand-edited row must not bring back an `error` key: n8n would treat the item as failed
 	const replayed = originalOrder(order);
+	const replayAs = replayOperation(asText(row.operation), asText(order._replayAs));
 	const rowId = row.id;
 	const marker: DeadLetterMarker = {
 		key,
@@ -347,6 +368,7 @@ export function unpackRow(row: IDataObject, options: { includeResolved?: boolean
 		attempts: storedAttempts(row),
 		failedNode: asText(row.failedNode),
 		category: asText(row.category),
+		replayAs,
 	};
 	return { outcome: 'replay', order: { ...replayed, _deadLetter: marker } };
 }

@@ -42,6 +42,7 @@ const mismatchOrder = JSON.parse(
  */
 const ORG_TAXES_WEBHOOK_ID = '7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e';
 const ORG_TAXES_SECRET = 'e2eOrgTaxesSecret0123456789';
+const EXISTING_WEBHOOK_CREDENTIAL = { id: 'e2eWooExistingWebhook', name: 'WooCommerce (existing webhook)' };
 function orgTaxesWorkflow() {
 	const workflow = load('woocommerce-to-zohocrm-sales-orders.json');
 	workflow.id = 'e2eSalesOrdersOrgTaxes';
@@ -50,7 +51,9 @@ function orgTaxesWorkflow() {
 		if (node.type.endsWith('.wooCommerceOrderTrigger')) {
 			// a webhook the shop admin created by hand (added to the WooCommerce emulator in beforeAll)
 			node.webhookId = ORG_TAXES_WEBHOOK_ID;
-			node.parameters = { events: ['order.restored'], registration: 'existing', webhookSecret: ORG_TAXES_SECRET };
+			node.parameters = { events: ['order.restored'], registration: 'existing' };
+			// the hand-made webhook's secret lives in the credential (issue 7), not in the workflow
+			node.credentials = { wooCommerceStoreApi: EXISTING_WEBHOOK_CREDENTIAL };
 		}
 		if (node.name === 'Create Sales Order') node.parameters.taxMode = 'orgTaxes';
 	}
@@ -189,6 +192,10 @@ beforeAll(async () => {
 	n8n = await startN8n({
 		credentials: [
 			wooCommerceCredential(credentialRef(salesOrderWorkflow, 'wooCommerceStoreApi'), woo),
+			{
+				...wooCommerceCredential(EXISTING_WEBHOOK_CREDENTIAL, woo),
+				data: { ...wooCommerceCredential(EXISTING_WEBHOOK_CREDENTIAL, woo).data, webhookSecret: ORG_TAXES_SECRET },
+			},
 			zohoRefreshTokenCredential(zohoCredential, zoho),
 			{
 				...OAUTH2_CREDENTIAL,
@@ -330,6 +337,8 @@ describe('woocommerce-to-zohocrm-sales-orders.json', () => {
 		const [first] = order.line_items;
 		const changed = {
 			...order,
+			// WooCommerce bumps date_modified on every change (a new order version; the same version is not written again)
+			date_modified_gmt: new Date(Date.parse(`${order.date_modified_gmt}Z`) + 60_000).toISOString().slice(0, 19),
 			// 27.00 + 5.13 tax + 10.00 + 1.90 tax + shipping 4.90 + 0.93 tax
 			total: '49.86',
 			line_items: [

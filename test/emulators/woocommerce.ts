@@ -71,6 +71,8 @@ export class WooCommerceEmulator implements WooStore {
 	webhooks: WooWebhook[] = [];
 	orders: WooOrderRecord[] = [];
 	calls: WooCall[] = [];
+	/** Test hook run after each REST request is answered (e.g. to change orders while a poll pages). */
+	afterRequest?: (call: { method: string; path: string; query: Record<string, string> }) => void;
 	/** Deliveries and pings sent by the emulator, oldest first. */
 	outbound: WooOutboundRecord[] = [];
 
@@ -218,7 +220,8 @@ export class WooCommerceEmulator implements WooStore {
 		if (url.searchParams.has('_envelope') && typeof reply.body !== 'string') {
 			reply = { status: 200, body: { body: reply.body, status: reply.status, headers: reply.headers ?? {} } };
 		}
-		this.calls.push({ method, path: url.pathname, query, status: reply.status });
+		this.calls.push({ method, path: url.pathname, query, status: reply.status, authorization: req.headers.authorization });
+		this.afterRequest?.({ method, path: url.pathname, query });
 		const body = typeof reply.body === 'string' ? reply.body : phpJsonEncode(reply.body);
 		res.writeHead(reply.status, {
 			'Content-Type':

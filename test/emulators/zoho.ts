@@ -350,6 +350,11 @@ export class ZohoEmulator {
 
 	// ------------------------------------------------------------------------------------------------- test controls
 
+	/** Every access token this emulator issued (for tests that look for leaked secrets). */
+	issuedAccessTokens(): string[] {
+		return [...this.tokens.keys()];
+	}
+
 	apiCalls(): RecordedCall[] {
 		return this.calls.filter((call) => call.path.startsWith('/crm/'));
 	}

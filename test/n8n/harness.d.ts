@@ -113,6 +113,8 @@ export interface N8nInstance {
 	logsTail(lines?: number): string;
 	/** SIGTERM to n8n's process group, wait for exit (SIGKILL after 20 s); keeps the user folder */
 	stop(): Promise<void>;
+	/** SIGKILL to n8n's process group (a crash); keeps the user folder */
+	kill(): Promise<void>;
 }
 
 export function startN8n(options?: StartOptions): Promise<N8nInstance>;

@@ -618,6 +618,19 @@ class N8nInstance {
 		}
 	}
 
+	/** SIGKILL to n8n's process group, as a crash: no shutdown, running executions die; keeps the user folder. */
+	async kill() {
+		if (this.stopped) return;
+		this.stopped = true;
+		killGroup(this.child, 'SIGKILL');
+		await this.exited;
+		try {
+			fs.appendFileSync(path.join(this.userFolder, 'n8n.log'), this.logs());
+		} catch {
+			// folder removed meanwhile
+		}
+	}
+
 	async terminate() {
 		killGroup(this.child, 'SIGTERM');
 		let timer;

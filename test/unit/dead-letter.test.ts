@@ -461,8 +461,36 @@ describe('unpackRow', () => {
 			attempts: 1,
 			failedNode: 'Upsert Contact',
 			category: 'validation',
+			replayAs: 'deal.create',
 		});
 		expect(result.order).not.toHaveProperty('error');
+	});
+
+	it('replays by operation: a sales order as a sales order, a contact as the write that completes its workflow', () => {
+		const order = wooOrder();
+		const salesOrderRow = buildDeadLetterRecord(
+			errorOutputItem(order, { ...invalidEmailError(), operation: 'salesOrder.create', node: 'Create Sales Order' }),
+			context(),
+		);
+		const contactInSalesOrderFlow = buildDeadLetterRecord(errorOutputItem(order, invalidEmailError()), {
+			...context(),
+			completesWith: 'salesOrder.create',
+		});
+		const replayAs = (record: typeof salesOrderRow) => {
+			const result = unpackRow(storedRow(record, 1));
+			return result.outcome === 'replay' ? (result.order._deadLetter as { replayAs: string }).replayAs : result.outcome;
+		};
+		expect(replayAs(salesOrderRow)).toBe('salesOrder.create');
+		expect(replayAs(contactInSalesOrderFlow)).toBe('salesOrder.create');
+		// the replayed order is the order as delivered: the path marker stays in the row, not in the order
+		const unpacked = unpackRow(storedRow(contactInSalesOrderFlow, 1));
+		expect(unpacked.outcome === 'replay' && unpacked.order._replayAs).toBeUndefined();
+		// a replay that fails again keeps its path
+		const again = buildDeadLetterRecord(
+			errorOutputItem(unpacked.outcome === 'replay' ? unpacked.order : {}, invalidEmailError()),
+			context(),
+		);
+		expect(replayAs(again)).toBe('salesOrder.create');
 	});
 
 	it('skips resolved and other non-open rows unless asked to include them', () => {
@@ -735,7 +763,8 @@ describe('ZohoSyncDeadLetter node', () => {
 		});
 		const [rebuilt] = await run([failedAgain], { parameters: { operation: 'buildRecord', failedNode: '' } });
 		expect(rebuilt.json.key).toBe(firstRecord.key);
-		expect(JSON.parse(rebuilt.json.order as string)).toEqual(wooOrder(727));
+		// the order as delivered, plus the path the replay took (kept for the next replay)
+		expect(JSON.parse(rebuilt.json.order as string)).toEqual({ ...wooOrder(727), _replayAs: 'deal.create' });
 
 		const [merged] = await run([{ json: row }], {
 			parameters: { operation: 'mergeStoredRows', records: [rebuilt.json] },

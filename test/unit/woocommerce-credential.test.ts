@@ -33,9 +33,11 @@ describe('WooCommerceStoreApi credential', () => {
 			['consumerKey', 'string', ''],
 			['consumerSecret', 'string', ''],
 			['includeCredentialsInQuery', 'boolean', false],
+			['httpsTerminatedByProxy', 'boolean', false],
+			['webhookSecret', 'string', ''],
 		]);
 		const passwords = credential.properties.filter((property) => property.typeOptions?.password);
-		expect(passwords.map((property) => property.name)).toEqual(['consumerKey', 'consumerSecret']);
+		expect(passwords.map((property) => property.name)).toEqual(['consumerKey', 'consumerSecret', 'webhookSecret']);
 	});
 
 	it('authenticates with HTTP Basic by default', async () => {
@@ -108,7 +110,7 @@ describe('WooCommerceStoreApi credential', () => {
 				woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live' });
 			});
 
-			it('succeeds with the right key, with Basic auth or query keys chosen (the signature is what counts)', async () => {
+			it('succeeds with the right key; only the signature travels (no Basic header, no secret in the URL)', async () => {
 				const good = { url: woo.url, consumerKey: 'ck_live', consumerSecret: 'cs_live' };
 				expect(await runTest(good)).toEqual(OK);
 				expect(await runTest({ ...good, url: `${woo.url}/`, includeCredentialsInQuery: true })).toEqual(OK);
@@ -116,12 +118,13 @@ describe('WooCommerceStoreApi credential', () => {
 					['/wp-json/wc/v3/webhooks', '1', 200],
 					['/wp-json/wc/v3/webhooks', '1', 200],
 				]);
-				expect(woo.calls[0].query).toMatchObject({
-					oauth_consumer_key: 'ck_live',
-					oauth_signature_method: 'HMAC-SHA256',
-				});
-				expect(woo.calls[0].query.consumer_secret).toBeUndefined();
-				expect(woo.calls[1].query).toMatchObject({ consumer_key: 'ck_live', oauth_consumer_key: 'ck_live' });
+				for (const call of woo.calls) {
+					expect(call.query).toMatchObject({ oauth_consumer_key: 'ck_live', oauth_signature_method: 'HMAC-SHA256' });
+					expect(call.query.consumer_secret).toBeUndefined();
+					expect(call.query.consumer_key).toBeUndefined();
+					expect(JSON.stringify(call)).not.toContain('cs_live');
+					expect(call.authorization).toBeUndefined();
+				}
 			});
 
 			it('fails with WooCommerce’s OAuth messages for a wrong secret or key', async () => {
@@ -148,10 +151,10 @@ describe('WooCommerceStoreApi credential', () => {
 				woo = await WooCommerceEmulator.start({ consumerKey: 'ck_live', consumerSecret: 'cs_live', ssl: true });
 			});
 
-			it('succeeds through Basic auth or query keys although the http:// signature does not match there', async () => {
+			it('succeeds through Basic auth only with the explicit proxy switch', async () => {
 				const good = { url: woo.url, consumerKey: 'ck_live', consumerSecret: 'cs_live' };
-				expect(await runTest(good)).toEqual(OK);
-				expect(await runTest({ ...good, includeCredentialsInQuery: true })).toEqual(OK);
+				expect(await failure(good)).toContain('HTTP 401');
+				expect(await runTest({ ...good, httpsTerminatedByProxy: true })).toEqual(OK);
 			});
 
 			it('a wrong secret fails Basic auth, then the OAuth fallback (https base URI) records its own error', async () => {
@@ -276,10 +279,14 @@ describe('WooCommerceStoreApi credential over http:// against the emulator (ssl:
 			return { failed: caught.response.status, ...(caught.response.data as object) };
 		});
 
-	it('keeps the Basic header next to the signature and adds fresh timestamp and nonce each time', async () => {
+	it('sends no Basic header next to the signature (unless HTTPS is terminated by a proxy) and fresh timestamp and nonce each time', async () => {
 		const first = await credential.authenticate(keys, { url: api('/orders') });
-		const second = await credential.authenticate(keys, { url: api('/orders') });
-		expect(first.auth).toEqual({ username: woo.consumerKey, password: woo.consumerSecret });
+		const second = await credential.authenticate({ ...keys, includeCredentialsInQuery: true }, { url: api('/orders') });
+		expect(first.auth).toBeUndefined();
+		expect(second.auth).toBeUndefined();
+		expect(new URL(second.url).searchParams.get('consumer_secret')).toBeNull();
+		const proxied = await credential.authenticate({ ...keys, httpsTerminatedByProxy: true }, { url: api('/orders') });
+		expect(proxied.auth).toEqual({ username: woo.consumerKey, password: woo.consumerSecret });
 		const [a, b] = [new URL(first.url).searchParams, new URL(second.url).searchParams];
 		expect(a.get('oauth_nonce')).toMatch(/^[0-9a-f]{32}$/);
 		expect(a.get('oauth_nonce')).not.toBe(b.get('oauth_nonce'));

@@ -103,10 +103,14 @@ describe('WooCommerce Order Poll Trigger', () => {
 			topic: 'order.poll',
 			source: `${woo.url}/`,
 			receivedAt: expect.any(String),
+			reemitted: false,
 		});
-		// 230 orders at per_page 100 → three pages, each request signed and accepted.
+		// 230 orders at per_page 100 → three keyset pages (each from the last order seen), signed and accepted.
 		const calls = orderCalls();
-		expect(calls.map((call) => call.query.page)).toEqual(['1', '2', '3']);
+		expect(calls).toHaveLength(3);
+		const froms = calls.map((call) => parseWooGmt(call.query.modified_after)!);
+		expect(froms[1]).toBeGreaterThan(froms[0]);
+		expect(froms[2]).toBeGreaterThan(froms[1]);
 		expect(calls.every((call) => call.status === 200)).toBe(true);
 		expect(calls[0].query).toMatchObject({
 			modified_after: wooGmt(startFrom),
@@ -118,9 +122,13 @@ describe('WooCommerce Order Poll Trigger', () => {
 		});
 		expect(staticData.lastModifiedGmt).toBe(`${added[added.length - 1].date_modified_gmt}Z`);
 
+		// The next poll emits them once more (its run may have died); their versions make that cheap in Zoho.
+		const again = await poll({ credentials, params, staticData });
+		expect(again!.map((order) => order.id)).toEqual(added.map((order) => order.id));
+		expect(again!.every((order) => (order._woocommerce as IDataObject).reemitted === true)).toBe(true);
 		woo.calls = [];
 		expect(await poll({ credentials, params, staticData })).toBeNull();
-		// The second poll re-read the overlap window before the cursor (and found only emitted changes).
+		// The third poll re-read the overlap window before the cursor (and found only emitted changes).
 		const windowFrom = parseWooGmt(orderCalls()[0].query.modified_after)!;
 		expect(windowFrom).toBe(parseWooGmt(staticData.lastModifiedGmt as string)! - 10 * 60_000);
 	});
@@ -140,10 +148,13 @@ describe('WooCommerce Order Poll Trigger', () => {
 		stored.date_modified_gmt = wooGmt(parseWooGmt(newest.date_modified_gmt)! + 5_000);
 
 		const second = await poll({ credentials, params, staticData });
-		expect(second!.map((order) => [order.id, order.status])).toEqual([
+		const fresh = second!.filter((order) => !(order._woocommerce as IDataObject).reemitted);
+		expect(fresh.map((order) => [order.id, order.status])).toEqual([
 			[newest.id, 'pending'],
 			[old.id, 'processing'],
 		]);
+		expect(second).toHaveLength(3);
+		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual([newest.id, old.id]);
 		expect(await poll({ credentials, params, staticData })).toBeNull();
 	});
 
@@ -154,6 +165,7 @@ describe('WooCommerce Order Poll Trigger', () => {
 		await poll({ credentials, params, staticData });
 		// Committed late (or written by a store whose clock lags): modified 2 minutes before the cursor.
 		const late = woo.addOrder({ status: 'on-hold', date_modified_gmt: wooGmt(parseWooGmt(first.date_modified_gmt)! - 120_000) });
+		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual([first.id, late.id]);
 		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual([late.id]);
 		expect(await poll({ credentials, params, staticData })).toBeNull();
 		// Outside the window (overlap 1 minute): not seen.
@@ -189,6 +201,33 @@ describe('WooCommerce Order Poll Trigger', () => {
 		expect(emitted!.map((order) => order.id)).not.toContain(before.id);
 	});
 
+	it('pages by key: 1,000 orders, 50 of them modified while the poll pages, all emitted in one poll', async () => {
+		const base = Date.now() - 3_600_000;
+		const added = Array.from({ length: 1000 }, (_, index) =>
+			woo.addOrder({ status: 'processing', date_modified_gmt: wooGmt(base + index * 1000) }),
+		);
+		const staticData: IDataObject = {};
+		const params = { startFrom: wooGmt(base - 1000), options: { maxOrdersPerPoll: 5000 } };
+		let requests = 0;
+		const afterRequest = () => {
+			// after the first and the fifth page, 25 orders already read move to the end (paid, re-saved)
+			if (++requests !== 1 && requests !== 5) return;
+			for (const order of woo.orders.filter((candidate) => candidate.id <= added[(requests === 1 ? 0 : 300) + 60].id).slice(-25)) {
+				order.date_modified_gmt = wooGmt(Date.now() + requests * 1000);
+			}
+		};
+		woo.afterRequest = (call) => {
+			if (call.path.endsWith('/orders')) afterRequest();
+		};
+		const emitted = (await poll({ credentials, params, staticData }))!;
+		const ids = new Set(emitted.map((order) => order.id));
+		expect(added.filter((order) => !ids.has(order.id))).toEqual([]);
+		// each order once, as it is now: the 50 moved ones with their new modification date
+		expect(emitted).toHaveLength(1000);
+		const current = new Map(woo.orders.map((order) => [order.id, order.date_modified_gmt]));
+		expect(emitted.filter((order) => order.date_modified_gmt !== current.get(order.id as number))).toEqual([]);
+	});
+
 	it('emits at most maxOrdersPerPoll and continues where it stopped', async () => {
 		const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'completed' }));
 		const staticData: IDataObject = {};
@@ -196,7 +235,10 @@ describe('WooCommerce Order Poll Trigger', () => {
 		const first = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
 		const second = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
 		expect(first).toHaveLength(150);
-		expect([...first, ...second]).toEqual(added.map((order) => order.id));
+		// the second poll repeats the first poll's 150, then continues
+		expect(second.slice(0, 150)).toEqual(first);
+		expect([...first, ...second.slice(150)]).toEqual(added.map((order) => order.id));
+		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual(second.slice(150));
 		expect(await poll({ credentials, params, staticData })).toBeNull();
 	});
 

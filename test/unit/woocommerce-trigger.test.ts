@@ -67,6 +67,7 @@ interface WebhookSetup {
 	headers: Record<string, string | string[] | undefined>;
 	params?: IDataObject;
 	staticData: IDataObject;
+	credentials?: IDataObject;
 }
 
 /** n8n-core's own WebhookContext around one request; the response object records what the node sent. */
@@ -158,7 +159,9 @@ describe('WooCommerce Order Trigger description', () => {
 		const property = (name: string) => description.properties.find((candidate) => candidate.name === name);
 		expect(property('events')?.default).toEqual(['order.created']);
 		expect(property('registration')?.default).toBe('automatic');
-		expect(property('webhookSecret')?.displayOptions).toEqual({ show: { registration: ['existing'] } });
+		// the existing webhook's secret lives in the credential, not in a node parameter
+		expect(property('webhookSecret')).toBeUndefined();
+		expect(property('webhookSecretNotice')?.displayOptions).toEqual({ show: { registration: ['existing'] } });
 		const skip = (property('options')?.options as Array<{ name: string; default?: unknown }>).find(
 			(option) => option.name === 'skipStatuses',
 		);
@@ -297,11 +300,12 @@ describe('WooCommerce Order Trigger webhook lifecycle (against the emulator)', (
 		expect((error as NodeApiError).description).toContain('woocommerce_rest_authentication_error');
 	});
 
-	it('authenticates with query parameters when includeCredentialsInQuery is set', async () => {
+	it('over http:// sends only the OAuth signature, even when includeCredentialsInQuery is set', async () => {
 		credentials.includeCredentialsInQuery = true;
 		await hooks.create.call(context());
 		const createCall = woo.calls.find((call) => call.method === 'POST');
-		expect(createCall?.query).toMatchObject({ consumer_key: woo.consumerKey, consumer_secret: woo.consumerSecret });
+		expect(createCall?.query.consumer_secret).toBeUndefined();
+		expect(createCall?.query).toMatchObject({ oauth_consumer_key: woo.consumerKey });
 		expect(createCall?.status).toBe(201);
 	});
 
@@ -487,17 +491,33 @@ describe('WooCommerce Order Trigger webhook() responses', () => {
 		expect(result.workflowData?.[0]).toHaveLength(1);
 	});
 
-	it('checks the pasted secret in Existing Webhook mode', async () => {
+	it('checks the secret from the credential in Existing Webhook mode', async () => {
 		const body = phpJsonEncode(sampleOrder({ status: 'pending' }));
-		const params = { registration: 'existing', webhookSecret: secret };
-		const good = webhookContext({ rawBody: Buffer.from(body), headers: signedHeaders(body), params, staticData: {} });
+		const params = { registration: 'existing' };
+		const good = webhookContext({
+			rawBody: Buffer.from(body),
+			headers: signedHeaders(body),
+			params,
+			staticData: {},
+			credentials: { webhookSecret: secret },
+		});
 		const result = await trigger.webhook.call(good.context);
 		expect(result.workflowData?.[0][0].json).toMatchObject({ id: 727, status: 'pending' });
+		// a secret left in the old node parameter is not read (n8n drops parameters the node no longer describes)
+		const legacy = webhookContext({
+			rawBody: Buffer.from(body),
+			headers: signedHeaders(body),
+			params: { registration: 'existing', webhookSecret: secret },
+			staticData: {},
+		});
+		expect(await trigger.webhook.call(legacy.context)).toEqual({ noWebhookResponse: true });
+		expect(legacy.sent.status).toBe(401);
 		const wrong = webhookContext({
 			rawBody: Buffer.from(body),
 			headers: signedHeaders(body),
-			params: { registration: 'existing', webhookSecret: 'other' },
+			params,
 			staticData: {},
+			credentials: { webhookSecret: 'other' },
 		});
 		expect(await trigger.webhook.call(wrong.context)).toEqual({ noWebhookResponse: true });
 		expect(wrong.sent.status).toBe(401);

@@ -354,6 +354,55 @@ describe('retries and back-off', () => {
 		expect(error.syncError.attempts).toBe(2);
 	});
 
+	it('Retry-After: 0 (or a past date) waits the back-off floor, and attempts stop at the cap', async () => {
+		const waits = recordWaits();
+		jest.spyOn(clock, 'random').mockReturnValue(0.5);
+		const { context } = oauth2Context();
+		const scope = nock(US_API).post('/crm/v8/Contacts/upsert').times(6).reply(429, tooMany, { 'Retry-After': '0' });
+		const error = await expectZohoError(
+			zohoApiRequest.call(context, { ...upsert, limits: { maxRetryWaitMs: 100 * 60_000 } }),
+		);
+		expect(scope.isDone()).toBe(true);
+		expect(waits).toEqual([1000, 5000, 25000, 125000, 625000].slice(0, 5));
+		expect(error.syncError).toMatchObject({ category: 'rate_limit', attempts: 6 });
+	});
+
+	it('the budget is wall-clock: time spent in requests counts, not only the waits', async () => {
+		let now = 1_000_000;
+		jest.spyOn(clock, 'now').mockImplementation(() => now);
+		jest.spyOn(clock, 'random').mockReturnValue(0.5);
+		const waits: number[] = [];
+		jest.spyOn(clock, 'wait').mockImplementation(async (ms: number) => {
+			waits.push(ms);
+			now += ms;
+		});
+		const { context } = oauth2Context();
+		// every attempt takes 25 s before Zoho answers 500
+		nock(US_API)
+			.post('/crm/v8/Contacts/upsert')
+			.times(3)
+			.reply(() => {
+				now += 25_000;
+				return [500, serverError];
+			});
+		const error = await expectZohoError(zohoApiRequest.call(context, { ...upsert, limits: { maxRetryWaitMs: 60_000 } }));
+		// 25 s + 1 s + 25 s + 5 s = 56 s; another 25 s wait would end past 60 s
+		expect(waits).toEqual([1000, 5000]);
+		expect(error.syncError).toMatchObject({ category: 'server', attempts: 3 });
+	});
+
+	it('a back-off wait ends when the execution is cancelled', async () => {
+		const { context } = oauth2Context();
+		const controller = new AbortController();
+		Object.assign(context, { getExecutionCancelSignal: () => controller.signal });
+		nock(US_API).post('/crm/v8/Contacts/upsert').reply(429, tooMany, { 'Retry-After': '30' });
+		const started = Date.now();
+		const call = zohoApiRequest.call(context, upsert);
+		setTimeout(() => controller.abort(new Error('cancelled')), 200);
+		await expect(call).rejects.toThrow();
+		expect(Date.now() - started).toBeLessThan(5_000);
+	});
+
 	it('a Retry-After longer than the budget is not waited for', async () => {
 		const waits = recordWaits();
 		const { context } = oauth2Context();

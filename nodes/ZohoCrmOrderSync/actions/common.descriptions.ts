@@ -26,7 +26,15 @@ export const callOptions: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: 60,
 			description:
-				'How long one call may wait in total for Zoho to recover from rate limits (429), outages (5xx) and network errors, with exponential backoff (1 s, 5 s, 25 s …) or Zoho’s Retry-After. After that the item goes to the error output.',
+				'How long one Zoho call may take in all (requests and waits, wall-clock) to get past rate limits (429), outages (5xx) and network errors: exponential backoff 1 s, 5 s, 25 s … (a shorter Retry-After is raised to it), at most 6 attempts. After that the item goes to the error output. Keep it well below EXECUTIONS_TIMEOUT so the error output is reached.',
+		},
+		{
+			displayName: 'Skip Written Order Versions',
+			name: 'skipWrittenVersions',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether an order whose exact version (store, order ID, date modified) this workflow already wrote to Zoho passes through without a Zoho call. The record lives in n8n’s database; a version counts as written only after the Deal or Sales Order write succeeded.',
 		},
 		{
 			displayName: 'Run Zoho Automation',

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { buildOutput } from '../helpers/outcomes';
+import { withVersionGate } from '../helpers/versionRecord';
 import { runWithLedger, type ItemOperation } from '../transport';
 import * as account from './account/Account.resource';
 import * as contact from './contact/Contact.resource';
@@ -37,6 +38,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const outcomes = await runWithLedger.call(this, `${resource}.${operation}`, execute);
+	const operationName = `${resource}.${operation}`;
+	const outcomes = await runWithLedger.call(this, operationName, withVersionGate(operationName, execute));
 	return [buildOutput(this, this.getInputData().length, outcomes)];
 }

@@ -5,9 +5,12 @@ import { sleep } from 'n8n-workflow';
  * (jest.spyOn(clock, 'wait')) and record back-off waits without really waiting.
  */
 
-/** Waits `ms` milliseconds (n8n's sleep: community nodes may not use setTimeout). */
-export async function wait(ms: number): Promise<void> {
-	if (ms > 0) await sleep(ms);
+/**
+ * Waits `ms` milliseconds (n8n's sleep: community nodes may not use setTimeout); with `signal`, n8n's sleep
+ * rejects as soon as the signal aborts (the execution was cancelled).
+ */
+export async function wait(ms: number, signal?: AbortSignal): Promise<void> {
+	if (ms > 0) await sleep(ms, signal);
 }
 
 export function now(): number {

@@ -19,11 +19,12 @@ import * as clock from './clock';
 import { KeyedSemaphore } from './concurrency';
 import { toSyncError, ZohoApiError, zohoScopeForPath } from './errors';
 import {
-	backoffMs,
 	DEFAULT_MAX_RETRY_WAIT_MS,
 	isExpiredTokenAnswer,
 	isNetworkErrorCode,
+	mayRetry,
 	retryDecision,
+	retryDelayMs,
 	TOKEN_THROTTLE_COOLDOWN_MS,
 	zohoErrorCategory,
 	type FailedAttempt,
@@ -32,6 +33,8 @@ import type { ZohoContext, ZohoCredentialType, ZohoHttpAnswer, ZohoRequest, Zoho
 
 export const DEFAULT_MAX_CONCURRENCY = 5;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** The shortest timeout an attempt gets when little budget is left (Zoho upserts of 100 records take seconds). */
+const MIN_ATTEMPT_TIMEOUT_MS = 15_000;
 
 const semaphore = new KeyedSemaphore();
 const refreshesInFlight = new Map<string, Promise<Outcome>>();
@@ -345,7 +348,7 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 					const response: unknown = await this.helpers.httpRequestWithAuthentication.call(
 						this,
 						credentialType,
-						{ ...options, ignoreHttpStatusErrors: !throwing },
+						{ ...options, timeout: attemptTimeoutMs(), ignoreHttpStatusErrors: !throwing },
 						credentialOptions,
 					);
 					return { kind: 'answer', answer: answerFromFullResponse(response) } as Outcome;
@@ -357,8 +360,14 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 		);
 
 	let attempts = 0;
-	let waitedMs = 0;
+	const startedAt = clock.now();
 	let retryIndex = 0;
+	// n8n aborts this signal when the execution is cancelled (stop button, EXECUTIONS_TIMEOUT): a back-off wait
+	// then ends at once instead of outliving the execution.
+	const cancelled = (this as Partial<IExecuteFunctions>).getExecutionCancelSignal?.();
+	// The budget is wall-clock: an attempt may not run past it (but gets at least MIN_ATTEMPT_TIMEOUT_MS).
+	const attemptTimeoutMs = () =>
+		Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(REQUEST_TIMEOUT_MS, budgetMs - (clock.now() - startedAt)));
 	let refreshed = false;
 	for (;;) {
 		attempts++;
@@ -379,12 +388,11 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 			};
 		}
 		const decision = retryDecision(failedAttempt(outcome), idempotent);
-		if (decision.retry) {
-			const delayMs = decision.retryAfterMs ?? backoffMs(retryIndex);
+		if (decision.retry && !cancelled?.aborted) {
+			const delayMs = retryDelayMs(retryIndex, decision.retryAfterMs);
 			retryIndex++;
-			if (waitedMs + delayMs <= budgetMs) {
-				await clock.wait(delayMs);
-				waitedMs += delayMs;
+			if (mayRetry(attempts, clock.now() - startedAt, delayMs, budgetMs)) {
+				await clock.wait(delayMs, cancelled);
 				continue;
 			}
 		}

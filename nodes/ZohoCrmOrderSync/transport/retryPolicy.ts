@@ -6,7 +6,9 @@ import * as clock from './clock';
  *   1. categories: what a Zoho answer or a failed call is (zohoErrorCategory), and which categories are transient;
  *   2. what one call retries (retryDecision): 429 always, 5xx and network errors when the call is safe to repeat;
  *      a 401 with an expired token gets one refresh (isExpiredTokenAnswer);
- *   3. how long it waits: Zoho's Retry-After, else exponential back-off, within a wait budget per call;
+ *   3. how long it waits: exponential back-off, or Zoho's Retry-After when that is longer (never below the
+ *      back-off floor, so `Retry-After: 0` or a past date cannot make a tight loop), at most MAX_ATTEMPTS_PER_CALL
+ *      attempts, within a wall-clock budget per call that counts request time as well as waits;
  *   4. DUPLICATE_DATA on an upsert's duplicate-check field is a lost race, sent once more (isRacedUpsert);
  *   5. n8n's retry-on-fail: the node puts a transient failure first so n8n re-runs it, and a re-run repeats only
  *      items whose last failure was transient, with one attempt per call (runLedger.ts keeps what was done).
@@ -89,8 +91,11 @@ export const TOKEN_THROTTLE_COOLDOWN_MS = 10 * 60_000;
 
 // 3. How long it waits -----------------------------------------------------------------------------------------
 
-/** Default of the node option "Max Retry Wait": the total wait one call may spend between retries. */
+/** Default of the node option "Max Retry Wait": the wall-clock time one call may spend, requests and waits. */
 export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
+
+/** Attempts of one call, whatever the budget: a storm of quick 429s ends too. */
+export const MAX_ATTEMPTS_PER_CALL = 6;
 
 /** Back-off without Retry-After: 1 s, 5 s, 25 s, 125 s … each ×(0.8–1.2). Zoho documents no Retry-After. */
 const BACKOFF_BASE_MS = 1_000;
@@ -109,6 +114,19 @@ export function retryAfterMs(value: string | undefined): number | null {
 	const date = Date.parse(value);
 	if (!Number.isNaN(date)) return Math.max(0, date - clock.now());
 	return null;
+}
+
+/** The wait before retry number `retryIndex` (0-based): Zoho's Retry-After, but never below the back-off floor. */
+export function retryDelayMs(retryIndex: number, retryAfter: number | null): number {
+	return Math.max(retryAfter ?? 0, backoffMs(retryIndex));
+}
+
+/**
+ * Whether one more attempt fits: fewer than MAX_ATTEMPTS_PER_CALL so far, and the time spent since the call
+ * began (requests included) plus the wait still inside the budget.
+ */
+export function mayRetry(attempts: number, elapsedMs: number, delayMs: number, budgetMs: number): boolean {
+	return attempts < MAX_ATTEMPTS_PER_CALL && elapsedMs + delayMs <= budgetMs;
 }
 
 /**

@@ -61,6 +61,8 @@ export interface WooCall {
 	path: string;
 	query: Record<string, string>;
 	status: number;
+	/** The Authorization header as received (HTTP Basic carries the consumer secret, readable). */
+	authorization?: string;
 }
 
 /** Every request the emulator sent to a delivery URL (deliveries and pings), for assertions. */
