@@ -113,6 +113,10 @@ export interface N8nInstance {
 	logsTail(lines?: number): string;
 	/** SIGTERM to n8n's process group, wait for exit (SIGKILL after 20 s); keeps the user folder */
 	stop(): Promise<void>;
+	/** set by spawnN8nProcess (main, webhook, worker1 …); names the log file written at stop() */
+	readonly label?: string;
+	/** resolves when the process has exited */
+	readonly exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
 export function startN8n(options?: StartOptions): Promise<N8nInstance>;
