@@ -209,9 +209,20 @@ function queueEnv({ postgresPort, redisPort, webhookPort }) {
 		DB_POSTGRESDB_USER: POSTGRES_USER,
 		DB_POSTGRESDB_PASSWORD: '',
 		DB_POSTGRESDB_DATABASE: DATABASE,
+		// n8n's default pool of 2 connections starves under a webhook burst: its connection monitor's ping then
+		// times out (5 s) three times, n8n tears the pool down and answers 503 ("Driver not Connected") meanwhile
+		DB_POSTGRESDB_POOL_SIZE: '20',
+		DB_POSTGRESDB_CONNECTION_TIMEOUT: '120000',
+		// on a loaded 2-core test machine `SELECT 1` can take longer than the 5 s default; a false "database down"
+		// makes n8n recreate its pool and answer 503 meanwhile
+		DB_PING_TIMEOUT_MS: '30000',
+		DB_PING_MAX_FAILURES_BEFORE_RECOVERY: '5',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(redisPort),
 		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		// n8n 2.40 evaluates expressions in isolated-vm isolates from a pool of 1 per process; every webhook request
+		// holds one while it is handled, and a burst beyond the pool creates a fresh isolate per request (CPU-heavy)
+		N8N_EXPRESSION_ENGINE_POOL_SIZE: '8',
 		// manual runs (the replay workflow's button) go to the workers too
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 		// what WooCommerce is told to call: the webhook process
@@ -324,6 +335,7 @@ async function startQueueDeployment(options = {}) {
 	ensureQueueServices();
 	// throwaway folder outside the repo: the postgres user must be able to reach it
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-'));
+	fs.chmodSync(folder, 0o755);
 	const deployment = new QueueDeployment({ folder });
 	try {
 		deployment.postgres = await startPostgres(path.join(folder, 'pg'));
@@ -354,19 +366,22 @@ async function startQueueDeployment(options = {}) {
 			publishedIds,
 			label: 'main',
 		});
-		await harness.waitUntilServing(deployment.main, options.startTimeoutMs ?? 180000);
-		for (const workflowId of publishedIds) {
-			const status = await deployment.main.waitForPublication(workflowId, { timeoutMs: 120000 });
-			if (status.status !== 'published') throw new Error(`workflow ${workflowId} did not activate: ${JSON.stringify(status)}`);
-		}
-
+		// the CLI has run the migrations: the webhook process and the workers boot alongside main
 		const webhookEnv = harness.n8nEnv({ userFolder, port: webhookPort, brokerPort: webhookBroker, extra: deployment.sharedEnv });
 		deployment.webhook = harness.spawnN8nProcess(['webhook'], { env: webhookEnv, port: webhookPort, userFolder, label: 'webhook' });
 		const workerCount = options.workers ?? 2;
+		const timeoutMs = options.startTimeoutMs ?? 240000;
 		await Promise.all([
-			waitForHealth(deployment.webhook, `http://127.0.0.1:${webhookPort}/healthz/readiness`, undefined, 180000),
+			(async () => {
+				await harness.waitUntilServing(deployment.main, timeoutMs);
+				for (const workflowId of publishedIds) {
+					const status = await deployment.main.waitForPublication(workflowId, { timeoutMs: 120000 });
+					if (status.status !== 'published') throw new Error(`workflow ${workflowId} did not activate: ${JSON.stringify(status)}`);
+				}
+			})(),
+			waitForHealth(deployment.webhook, `http://127.0.0.1:${webhookPort}/healthz/readiness`, undefined, timeoutMs),
 			...Array.from({ length: workerCount }, (_, index) =>
-				deployment.startWorker(index, { concurrency: options.workerConcurrency ?? 10, timeoutMs: 180000 }),
+				deployment.startWorker(index, { concurrency: options.workerConcurrency ?? 10, timeoutMs }),
 			),
 		]);
 		log(`queue deployment ready in ${((Date.now() - started) / 1000).toFixed(1)}s: main ${mainPort}, webhook ${webhookPort}, ${workerCount} workers`);
