@@ -138,17 +138,38 @@ async function deliverPaced(batches: WooOrderRecord[][], perSecond: number, ackM
 	return orders / ((Date.now() - started) / 1000);
 }
 
+/** Polls `condition`; a failed poll (main busy on a loaded host) counts as "not yet". */
 async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 1000) {
 	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+	let lastError: unknown;
+	for (;;) {
+		try {
+			if (await condition()) return;
+		} catch (error) {
+			lastError = error;
+		}
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${String(lastError ?? '')})`);
 		await sleep(everyMs);
 	}
 }
 
-/** Finished executions of the deals workflow, once `count` have finished. */
-async function waitForDealRuns(count: number, timeoutMs: number) {
-	return await deployment.main.waitForExecutions(count, { workflowId: dealsWorkflow.id, timeoutMs });
+async function dealRunCount() {
+	return (await deployment.main.executions(dealsWorkflow.id)).length;
+}
+
+/** Executions of the deals workflow once `added` more than `before` have finished, newest first. */
+async function waitForDealRuns(before: number, added: number, timeoutMs: number) {
+	let runs: Awaited<ReturnType<typeof deployment.main.executions>> = [];
+	await waitUntil(
+		`${added} more finished executions of the deals workflow`,
+		async () => {
+			runs = await deployment.main.executions(dealsWorkflow.id);
+			return runs.filter((run) => ['success', 'error', 'crashed', 'canceled'].includes(run.status)).length >= before + added;
+		},
+		timeoutMs,
+		2000,
+	);
+	return runs.sort((a, b) => Number(b.id) - Number(a.id)).slice(0, added);
 }
 
 function percentile(values: number[], p: number) {
@@ -188,18 +209,17 @@ afterAll(async () => {
 }, 120_000);
 
 describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis', () => {
-	let dealRuns = 0;
 
 	queueTest(
 		'1. Email left non-unique in Zoho: same-customer orders at the same instant (measured; duplicates only across workers)',
 		async () => {
+			const before = await dealRunCount();
 			const pairs = Array.from({ length: 20 }, (_, index) => {
 				const who = customer('nonunique', index);
 				return [woo.addOrder(who), woo.addOrder(who)];
 			});
 			await deliverPaced(pairs, 10, []);
-			dealRuns += 40;
-			const runs = await waitForDealRuns(dealRuns, 120_000);
+			const runs = await waitForDealRuns(before, 40, 180_000);
 			expect(runs.every((run) => run.status === 'success')).toBe(true);
 
 			let duplicatedContacts = 0;
@@ -260,6 +280,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 			const refused = orders.filter((order) => refusedEmails.has(order.billing.email));
 			const sameInstant = batches.filter((batch) => batch.length === 2).length;
 
+			const before = await dealRunCount();
 			const started = Date.now();
 			// 20 orders per second: a same-instant pair is two orders of one tick
 			const sentRate = await deliverPaced(batches, (20 * batches.length) / orders.length, ackMs);
@@ -273,8 +294,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 			);
 			const seconds = (Date.now() - started) / 1000;
 			bigLoad = { orders, refused, seconds };
-			dealRuns += 500;
-			const runs = await waitForDealRuns(dealRuns, 120_000);
+			const runs = await waitForDealRuns(before, 500, 180_000);
 			expect(runs.filter((run) => run.status !== 'success')).toEqual([]);
 
 			for (const order of orders) {
@@ -290,7 +310,8 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 			expect(rejected).toBe(0);
 
 			// the one table holds a row per refused order, written by both workers
-			const rows = await deadLetters();
+			let rows: Array<Record<string, any>> = [];
+			await waitUntil('the dead letters', async () => (rows = await deadLetters()).length >= refused.length, 60_000);
 			expect(rows.map((row) => Number(row.orderId)).sort()).toEqual(refused.map((order) => order.id).sort());
 			expect(rows.every((row) => row.status === 'open' && row.zohoCode === 'INVALID_DATA')).toBe(true);
 			const writers = new Set(workersOf(rows.map((row) => String(row.executionId))));
@@ -329,16 +350,14 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 		'3. 100 simultaneous deliveries of one order, spread over both workers: 1 deal, 1 contact',
 		async () => {
 			const order = woo.addOrder(customer('same', 1));
+			const before = await dealRunCount();
 			await Promise.all(Array.from({ length: 100 }, async () => await deliver(order)));
-			dealRuns += 100;
-			const runs = await waitForDealRuns(dealRuns, 180_000);
+			const runs = await waitForDealRuns(before, 100, 240_000);
 			expect(runs.filter((run) => run.status !== 'success')).toEqual([]);
 			expect(dealsFor(order.id)).toHaveLength(1);
 			expect(contactsFor(order.billing.email)).toHaveLength(1);
 			expect(accountsNamed(order.billing.company)).toHaveLength(1);
-			const recent = [...runs]
-				.sort((a, b) => Number(b.id) - Number(a.id))
-				.slice(0, 100);
+			const recent = runs;
 			const perWorker = [0, 1].map((worker) => workersOf(recent.map((run) => run.id)).filter((w) => w === worker).length);
 			expect(perWorker[0]).toBeGreaterThan(0);
 			expect(perWorker[1]).toBeGreaterThan(0);
@@ -352,10 +371,10 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 		async () => {
 			const orders = Array.from({ length: 40 }, (_, index) => woo.addOrder(customer('token', index)));
 			zoho.expireAccessTokens();
+			const runsBefore = await dealRunCount();
 			const before = tokenCalls().length;
 			await Promise.all(orders.map(async (order) => await deliver(order)));
-			dealRuns += 40;
-			const runs = await waitForDealRuns(dealRuns, 180_000);
+			const runs = await waitForDealRuns(runsBefore, 40, 240_000);
 			expect(runs.filter((run) => run.status !== 'success')).toEqual([]);
 			for (const order of orders) expect(dealsFor(order.id)).toHaveLength(1);
 			const refreshes = tokenCalls().slice(before);
