@@ -195,7 +195,8 @@ function workersOf(executionIds: string[]) {
 
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
-	zoho = await ZohoEmulator.start({ concurrencyLimit: ZOHO_CONCURRENCY_LIMIT });
+	// an org where the unique order-id field exists (the README's set-up step), with the Free edition's concurrency
+	zoho = await ZohoEmulator.start({ orderIdField: true, concurrencyLimit: ZOHO_CONCURRENCY_LIMIT });
 	zoho.setLatency(ZOHO_LATENCY_MS);
 	const wooCredential = credentialRef(dealsWorkflow, 'wooCommerceStoreApi');
 	const zohoCredential = credentialRef(dealsWorkflow, 'zohoCrmRefreshTokenApi');
@@ -464,7 +465,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 		queueTest(
 			'6. (QUEUE_COMPARE=1) the same 500-order load through one regular n8n process, for the throughput ratio',
 			async () => {
-				const singleZoho = await ZohoEmulator.start({ concurrencyLimit: ZOHO_CONCURRENCY_LIMIT });
+				const singleZoho = await ZohoEmulator.start({ orderIdField: true, concurrencyLimit: ZOHO_CONCURRENCY_LIMIT });
 				singleZoho.setLatency(ZOHO_LATENCY_MS);
 				singleZoho.setFieldUnique('Contacts', 'Email', true);
 				singleZoho.setFieldUnique('Accounts', 'Account_Name', true);
