@@ -17,7 +17,16 @@ export const callOptions: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 25 },
 			default: 5,
 			description:
-				'At most this many Zoho calls at once from this n8n process for one Zoho org. Zoho allows 5 (Free) to 25 (Ultimate) concurrent calls per user and app, and answers 429 beyond that.',
+				'At most this many Zoho calls at once for one Zoho org, across the whole n8n deployment (see Workers Sharing the Limit). Zoho allows 5 (Free) to 25 (Ultimate) concurrent calls per org, and answers 429 beyond that.',
+		},
+		{
+			displayName: 'Workers Sharing the Limit',
+			name: 'workersSharingLimit',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 25 },
+			default: 1,
+			description:
+				'In queue mode, the number of n8n workers that run this workflow (1 for a single n8n process). Zoho counts concurrent calls per org, not per process, so each worker allows at most Max Concurrent Requests ÷ this number (rounded down, at least 1) calls at once.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
