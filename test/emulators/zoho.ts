@@ -289,6 +289,10 @@ export class ZohoEmulator {
 	/** Active "complex" calls, sharing the sub-concurrency limit of 10 (schema.ts HEAVY_CALL_LIMIT). */
 	private activeHeavyCalls = 0;
 
+	private peakCalls = 0;
+
+	private rejectedForConcurrency = 0;
+
 	private constructor(options: ZohoEmulatorOptions) {
 		this.clientId = options.clientId ?? '1000.TESTCLIENT';
 		this.clientSecret = options.clientSecret ?? 'testsecret';
@@ -418,6 +422,32 @@ export class ZohoEmulator {
 		this.latencyMs = ms;
 	}
 
+	/**
+	 * The most API calls that were active at once since start or the last reset, counted per org as Zoho counts its
+	 * concurrency limit ("counted per org, not per client process"), and how many calls were refused with 429 for it.
+	 */
+	concurrency(): { peak: number; limit: number; rejected: number } {
+		return { peak: this.peakCalls, limit: this.options.concurrencyLimit, rejected: this.rejectedForConcurrency };
+	}
+
+	resetConcurrencyStats(): void {
+		this.peakCalls = this.activeCalls;
+		this.rejectedForConcurrency = 0;
+	}
+
+	/**
+	 * Setup → Modules and Fields → field → "Do not allow duplicate values": Email fields may be made unique
+	 * (Kaizen #56: Single Line, Email, Phone, Number, Long Integer and URL). Records already stored stay as they are.
+	 */
+	setFieldUnique(module: string, apiName: string, unique: boolean): void {
+		const field = this.modules.get(module)?.fields.find((candidate) => candidate.apiName === apiName);
+		if (!field) throw new Error(`no field ${module}.${apiName} in the emulator`);
+		if (unique && !['text', 'email', 'phone', 'website', 'integer', 'bigint'].includes(field.type)) {
+			throw new Error(`${module}.${apiName} (${field.type}) cannot be unique in Zoho`);
+		}
+		field.unique = unique;
+	}
+
 	setSearchIndexDelay(ms: number): void {
 		this.options.searchIndexDelayMs = ms;
 	}
@@ -436,6 +466,8 @@ export class ZohoEmulator {
 		this.mintLog.clear();
 		this.grantCodeUsed = false;
 		this.revokedRefreshTokens.clear();
+		this.peakCalls = this.activeCalls;
+		this.rejectedForConcurrency = 0;
 	}
 
 	// ------------------------------------------------------------------------------------------------------ dispatch
@@ -619,7 +651,10 @@ export class ZohoEmulator {
 		// Concurrency per user per app: Standard 10; excess → 429 TOO_MANY_REQUESTS (Kaizen #35, #203). A composite
 		// call takes `compositeConcurrencySlots` (zoho/composite.ts).
 		const slots = path === `${API_PREFIX}__composite_requests` ? this.options.compositeConcurrencySlots : 1;
-		if (this.activeCalls + slots > this.options.concurrencyLimit) return errorAnswer(429, 'TOO_MANY_REQUESTS');
+		if (this.activeCalls + slots > this.options.concurrencyLimit) {
+			this.rejectedForConcurrency++;
+			return errorAnswer(429, 'TOO_MANY_REQUESTS');
+		}
 		// Credits exhausted for the rolling 24 h → 429 TOO_MANY_REQUESTS, no Retry-After documented (API limits page).
 		if (this.creditsUsed() >= this.options.creditAllowance) return errorAnswer(429, 'TOO_MANY_REQUESTS');
 		// Complex calls share 10 slots in every edition; exceeding it answers TOO_MANY_REQUESTS (Kaizen #203).
@@ -628,6 +663,7 @@ export class ZohoEmulator {
 
 		this.activeCalls += slots;
 		if (heavy) this.activeHeavyCalls++;
+		this.peakCalls = Math.max(this.peakCalls, this.activeCalls);
 		try {
 			let paused = false;
 			const context: RequestContext = {

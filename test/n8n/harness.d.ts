@@ -115,6 +115,10 @@ export interface N8nInstance {
 	stop(): Promise<void>;
 	/** SIGKILL to n8n's process group (a crash); keeps the user folder */
 	kill(): Promise<void>;
+	/** set by spawnN8nProcess (main, webhook, worker1 …); names the log file written at stop() */
+	readonly label?: string;
+	/** resolves when the process has exited */
+	readonly exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
 export function startN8n(options?: StartOptions): Promise<N8nInstance>;

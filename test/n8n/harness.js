@@ -375,8 +375,9 @@ function loadFlatted() {
 // The instance
 
 class N8nInstance {
-	constructor({ child, port, userFolder, env, output, publishedIds }) {
+	constructor({ child, port, userFolder, env, output, publishedIds, label }) {
 		this.child = child;
+		this.label = label;
 		this.port = port;
 		this.userFolder = userFolder;
 		this.env = env;
@@ -612,7 +613,7 @@ class N8nInstance {
 		killGroup(this.child, 'SIGKILL');
 		// kept with the user folder for post-mortems (appended: a folder can serve several starts)
 		try {
-			fs.appendFileSync(path.join(this.userFolder, 'n8n.log'), this.logs());
+			fs.appendFileSync(path.join(this.userFolder, this.label ? `n8n-${this.label}.log` : 'n8n.log'), this.logs());
 		} catch {
 			// folder removed meanwhile
 		}
@@ -647,6 +648,32 @@ class N8nInstance {
 }
 
 /**
+ * Spawns `n8n <args>` (start, webhook, worker) on Node 24 in its own process group, watched by a reaper, and wraps
+ * it in an N8nInstance (REST helpers work against `port`). Does not wait for anything.
+ */
+function spawnN8nProcess(args, { env, port, userFolder, publishedIds = [], echo, label }) {
+	installExitHandlers();
+	const child = spawn(NODE24_BIN, [N8N_BIN, ...args], {
+		cwd: userFolder,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true, // own process group: stop() also ends n8n's task runner
+	});
+	liveProcesses.add(child);
+	startReaper(child);
+	const output = [];
+	const shouldEcho = echo ?? process.env.N8N_HARNESS_ECHO === '1';
+	for (const stream of [child.stdout, child.stderr]) {
+		stream.setEncoding('utf8');
+		stream.on('data', (chunk) => {
+			output.push(chunk);
+			if (shouldEcho) process.stdout.write(label ? `[${label}] ${chunk}` : chunk);
+		});
+	}
+	return new N8nInstance({ child, port, userFolder, env, output, publishedIds, label });
+}
+
+/**
  * Starts n8n: prepares the user folder (package, credentials, workflows, publications) with the CLI,
  * then runs `n8n start` and waits until it serves and every published workflow is active.
  */
@@ -672,25 +699,7 @@ async function startN8n(options = {}) {
 	for (const workflowId of publishedIds) await publishWorkflow(env, workflowId);
 	const prepared = Date.now();
 
-	installExitHandlers();
-	const child = spawn(NODE24_BIN, [N8N_BIN, 'start'], {
-		cwd: userFolder,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true, // own process group: stop() also ends n8n's task runner
-	});
-	liveProcesses.add(child);
-	startReaper(child);
-	const output = [];
-	const echo = options.echo ?? process.env.N8N_HARNESS_ECHO === '1';
-	for (const stream of [child.stdout, child.stderr]) {
-		stream.setEncoding('utf8');
-		stream.on('data', (chunk) => {
-			output.push(chunk);
-			if (echo) process.stdout.write(chunk);
-		});
-	}
-	const instance = new N8nInstance({ child, port, userFolder, env, output, publishedIds });
+	const instance = spawnN8nProcess(['start'], { env, port, userFolder, publishedIds, echo: options.echo });
 
 	try {
 		await waitUntilServing(instance, options.startTimeoutMs ?? 120000);
@@ -773,6 +782,20 @@ function newWebhookId() {
 
 module.exports = {
 	startN8n,
+	spawnN8nProcess,
+	waitUntilServing,
+	ensureRuntime,
+	startReaper,
+	killGroup,
+	liveProcesses,
+	installExitHandlers,
+	httpRequest,
+	run,
+	log,
+	sleep,
+	pruneFolders,
+	TEST_FOLDERS_ROOT,
+	N8nInstance,
 	packPackage,
 	installPackageInto,
 	importCredentials,

@@ -862,3 +862,46 @@ describe('an edition without Sales Orders (Standard)', () => {
 		expect(setUp.thrown?.message).toContain('no Sales Orders module');
 	});
 });
+
+describe('queue mode: the concurrency cap is shared by the workers (Workers Sharing the Limit)', () => {
+	let zoho: ZohoEmulator;
+	const { run } = harness(() => zoho);
+
+	beforeAll(async () => {
+		// Free edition: Zoho answers 429 beyond 5 concurrent calls per org
+		zoho = await ZohoEmulator.start({ concurrencyLimit: 5 });
+	});
+	afterAll(async () => await zoho.stop());
+	beforeEach(() => {
+		zoho.reset();
+		zoho.setLatency(40);
+	});
+
+	/** 8 executions of this process at once, one customer each (each a separate Zoho call). */
+	async function burst(options: IDataObject) {
+		const runs = Array.from({ length: 8 }, async (_, index) =>
+			await run({ ...CONTACT, linkAccount: false, options }, [
+				order('main-sample', { billing: { ...(order('main-sample').billing as IDataObject), email: `share.${index}@example.com` } }),
+			]),
+		);
+		const results = await Promise.all(runs);
+		expect(results.flatMap((result) => result.errorItems)).toEqual([]);
+		return zoho.concurrency();
+	}
+
+	it('2 workers sharing a cap of 5: this process keeps to 2 calls at once (2 + 2 ≤ 5 for the org)', async () => {
+		const { peak, rejected } = await burst({ maxConcurrency: 5, workersSharingLimit: 2 });
+		expect(peak).toBe(2);
+		expect(rejected).toBe(0);
+	});
+
+	it('one process (default 1 worker): the whole cap of 5', async () => {
+		const { peak } = await burst({ maxConcurrency: 5 });
+		expect(peak).toBe(5);
+	});
+
+	it('more workers than the cap: still one call per worker (the cap cannot be kept; the README says so)', async () => {
+		const { peak } = await burst({ maxConcurrency: 2, workersSharingLimit: 4 });
+		expect(peak).toBe(1);
+	});
+});

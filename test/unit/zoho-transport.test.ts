@@ -160,6 +160,54 @@ describe('auth header and token refresh', () => {
 		expect(tokenRequests()).toBe(1);
 	});
 
+	it('refresh token: another queue-mode worker stored a new token meanwhile → resent with it, no token call', async () => {
+		const { context, stored, tokenRequests } = refreshTokenContext({ accessToken: 'tok-1', apiDomain: EU_API });
+		nock(EU_API)
+			.matchHeader('authorization', 'Zoho-oauthtoken tok-1')
+			.post('/crm/v8/Contacts/upsert')
+			.reply(() => {
+				// the other worker's refresh lands in n8n's database while this call is out
+				stored.accessToken = 'tok-2';
+				return [401, invalidToken];
+			});
+		const token = nock(EU_ACCOUNTS).post('/oauth/v2/token').reply(200, { access_token: 'tok-3', expires_in: 3600 });
+		const resent = nock(EU_API)
+			.matchHeader('authorization', 'Zoho-oauthtoken tok-2')
+			.post('/crm/v8/Contacts/upsert')
+			.reply(200, ok);
+
+		const response = await zohoApiRequest.call(context, upsert);
+
+		expect(response.status).toBe(200);
+		expect(resent.isDone()).toBe(true);
+		expect(token.isDone()).toBe(false);
+		expect(tokenRequests()).toBe(0);
+	});
+
+	it('refresh token: a token stored by another worker that is refused too → one refresh after all', async () => {
+		const { context, stored, tokenRequests } = refreshTokenContext({ accessToken: 'tok-1', apiDomain: EU_API });
+		nock(EU_API)
+			.matchHeader('authorization', 'Zoho-oauthtoken tok-1')
+			.post('/crm/v8/Contacts/upsert')
+			.reply(() => {
+				stored.accessToken = 'tok-2';
+				return [401, invalidToken];
+			});
+		nock(EU_API)
+			.matchHeader('authorization', 'Zoho-oauthtoken tok-2')
+			.post('/crm/v8/Contacts/upsert')
+			.times(2) // the resend, then the refreshing call's throwing attempt
+			.reply(401, invalidToken);
+		nock(EU_ACCOUNTS).post('/oauth/v2/token').reply(200, { access_token: 'tok-3', api_domain: EU_API, expires_in: 3600 });
+		nock(EU_API).matchHeader('authorization', 'Zoho-oauthtoken tok-3').post('/crm/v8/Contacts/upsert').reply(200, ok);
+
+		const response = await zohoApiRequest.call(context, upsert);
+
+		expect(response.status).toBe(200);
+		expect(tokenRequests()).toBe(1);
+		expect(stored.accessToken).toBe('tok-3');
+	});
+
 	it('OAuth2: a refresh answered with HTTP 200 {"error":"invalid_code"} ends in a clear reconnect error', async () => {
 		const { context } = oauth2Context();
 		// n8n merges the error answer into the token data and retries with the old token

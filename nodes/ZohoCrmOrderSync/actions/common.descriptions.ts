@@ -17,7 +17,7 @@ export const callOptions: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 25 },
 			default: 5,
 			description:
-				'At most this many Zoho calls at once from this n8n process for one Zoho org. Zoho allows 5 (Free) to 25 (Ultimate) concurrent calls per user and app, and answers 429 beyond that.',
+				'At most this many Zoho calls at once for one Zoho org, across the whole n8n deployment (see Workers Sharing the Limit). Zoho allows 5 (Free) to 25 (Ultimate) concurrent calls per org, and answers 429 beyond that.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -29,6 +29,14 @@ export const callOptions: INodeProperties = {
 				'How long one Zoho call may take in all (requests and waits, wall-clock) to get past rate limits (429), outages (5xx) and network errors: exponential backoff 1 s, 5 s, 25 s … (a shorter Retry-After is raised to it), at most 6 attempts. After that the item goes to the error output. Keep it well below EXECUTIONS_TIMEOUT so the error output is reached.',
 		},
 		{
+			displayName: 'Run Zoho Automation',
+			name: 'runAutomation',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether Zoho runs its workflow rules, approvals and blueprints for these records. Off sends "trigger": [].',
+		},
+		{
 			displayName: 'Skip Written Order Versions',
 			name: 'skipWrittenVersions',
 			type: 'boolean',
@@ -37,12 +45,13 @@ export const callOptions: INodeProperties = {
 				'Whether an order whose exact version (store, order ID, date modified) this workflow already wrote to Zoho passes through without a Zoho call. The record lives in n8n’s database; a version counts as written only after the Deal or Sales Order write succeeded.',
 		},
 		{
-			displayName: 'Run Zoho Automation',
-			name: 'runAutomation',
-			type: 'boolean',
-			default: true,
+			displayName: 'Workers Sharing the Limit',
+			name: 'workersSharingLimit',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 25 },
+			default: 1,
 			description:
-				'Whether Zoho runs its workflow rules, approvals and blueprints for these records. Off sends "trigger": [].',
+				'In queue mode, the number of n8n workers that run this workflow (1 for a single n8n process). Zoho counts concurrent calls per org, not per process, so each worker allows at most Max Concurrent Requests ÷ this number (rounded down, at least 1) calls at once.',
 		},
 	],
 };

@@ -6,13 +6,23 @@ import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields } from '../transport
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
 
+/**
+ * This process's share of the deployment-wide cap: n8n gives nodes no counter shared by queue-mode workers (and no
+ * environment), so each of the N workers the user names keeps floor(cap / N) slots, at least 1.
+ */
+export function perWorkerConcurrency(maxConcurrency: unknown, workers: unknown): number {
+	const cap = Math.max(1, Math.floor(Number(maxConcurrency ?? 5)) || 5);
+	const sharing = Math.max(1, Math.floor(Number(workers ?? 1)) || 1);
+	return Math.max(1, Math.floor(cap / sharing));
+}
+
 /** The "Options" collection: the wait budget (retryPolicy.retryWaitBudgetMs), the concurrency cap and automation. */
 export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSettings {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		limits: {
 			maxRetryWaitMs: retryWaitBudgetMs(options.maxRetryWaitSeconds, isRetryOnFailRun(this)),
-			maxConcurrency: Math.max(1, Number(options.maxConcurrency ?? 5)),
+			maxConcurrency: perWorkerConcurrency(options.maxConcurrency, options.workersSharingLimit),
 		},
 		trigger: options.runAutomation === false ? [] : undefined,
 	};

@@ -78,12 +78,16 @@ export function zohoCredentialKey(this: ZohoContext, credentialType: ZohoCredent
  * apiDomain), else www./sandbox./developer.zohoapis.<dc>, else the custom API domain.
  */
 export async function zohoApiBaseUrl(this: ZohoContext): Promise<string> {
+	return (await readZohoCredential.call(this)).baseUrl;
+}
+
+/** The API base and the access token stored in the credential now (n8n keeps it in its database). */
+async function readZohoCredential(this: ZohoContext): Promise<{ baseUrl: string; accessToken: string | null }> {
 	const credentialType = zohoCredentialType.call(this);
 	const credentials = await this.getCredentials(credentialType);
-	const tokenDomain =
-		credentialType === 'zohoCrmOAuth2Api'
-			? (credentials.oauthTokenData as IDataObject | undefined)?.api_domain
-			: credentials.apiDomain;
+	const tokenData = credentials.oauthTokenData as IDataObject | undefined;
+	const tokenDomain = credentialType === 'zohoCrmOAuth2Api' ? tokenData?.api_domain : credentials.apiDomain;
+	const accessToken = credentialType === 'zohoCrmOAuth2Api' ? tokenData?.access_token : credentials.accessToken;
 	const base = zohoApiBase(
 		credentials as unknown as ZohoDataCenterSettings,
 		typeof tokenDomain === 'string' ? tokenDomain : undefined,
@@ -94,7 +98,7 @@ export async function zohoApiBaseUrl(this: ZohoContext): Promise<string> {
 			'The Zoho credential has no usable API domain: with Data Center "Custom", fill in the API Domain',
 		);
 	}
-	return base;
+	return { baseUrl: base, accessToken: typeof accessToken === 'string' && accessToken ? accessToken : null };
 }
 
 type Outcome =
@@ -313,7 +317,7 @@ function syncErrorFromOutcome(outcome: Outcome, request: ZohoRequest, attempts: 
 export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): Promise<ZohoResponse> {
 	const credentialType = zohoCredentialType.call(this);
 	const key = zohoCredentialKey.call(this, credentialType);
-	const baseUrl = await zohoApiBaseUrl.call(this);
+	const { baseUrl, accessToken: tokenAtStart } = await readZohoCredential.call(this);
 	const budgetMs = Math.max(0, request.limits?.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS);
 	const maxConcurrency = Math.max(1, Math.floor(request.limits?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
 	const idempotent = request.idempotent !== false;
@@ -376,7 +380,11 @@ export async function zohoApiRequest(this: ZohoContext, request: ZohoRequest): P
 		if (!refreshed && needsTokenRefresh(outcome)) {
 			refreshed = true;
 			attempts++;
-			outcome = await refreshAndResend(key, sentAt, sendOnce);
+			outcome = await refreshAndResend(key, sentAt, sendOnce, async () => {
+				// another queue-mode worker (its own process memory) may have refreshed and stored a new token
+				const stored = await readZohoCredential.call(this).catch(() => null);
+				return stored !== null && stored.accessToken !== null && stored.accessToken !== tokenAtStart;
+			});
 		}
 		if (outcome.kind === 'answer' && outcome.answer.status < 300) {
 			return {
@@ -428,11 +436,14 @@ async function explainFailedOAuth2Refresh(this: ZohoContext, syncError: ZohoSync
  * One refresh per credential at a time: calls that hit 401 while another call refreshes wait for it and then
  * resend normally. n8n serialises OAuth2 refreshes itself, but not preAuthentication, and Zoho allows only
  * 10 tokens per refresh token in 10 minutes; after "Access Denied" we stop asking for 10 minutes.
+ * Across queue-mode workers the credential in n8n's database is what is shared: when the stored token is no longer
+ * the one this call started with, another worker has refreshed, and the call is resent with that token first.
  */
 async function refreshAndResend(
 	key: string,
 	sentAt: number,
 	sendOnce: (throwing: boolean) => Promise<Outcome>,
+	tokenChangedElsewhere: () => Promise<boolean>,
 ): Promise<Outcome> {
 	const blockedUntil = tokenBlockedUntil.get(key);
 	if (blockedUntil !== undefined && blockedUntil > clock.now()) {
@@ -448,6 +459,17 @@ async function refreshAndResend(
 		return await sendOnce(false);
 	}
 	// another call refreshed after this one was sent: the stored token is already new
+	if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
+	if (await tokenChangedElsewhere()) {
+		const resent = await sendOnce(false);
+		if (!needsTokenRefresh(resent)) return resent;
+	}
+	// while the stored token was read, a call of this process may have started (or finished) the refresh
+	const startedMeanwhile = refreshesInFlight.get(key);
+	if (startedMeanwhile) {
+		const ownerOutcome = await startedMeanwhile;
+		return ownerOutcome.kind === 'token' ? ownerOutcome : await sendOnce(false);
+	}
 	if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
 	const refresh = sendOnce(true).then((outcome) => {
 		if (outcome.kind === 'token' && outcome.error.kind === 'rate_limit') {

@@ -12,7 +12,7 @@ export type ZohoContext = IExecuteFunctions | ILoadOptionsFunctions;
 export interface ZohoCallLimits {
 	/** Total time one call may spend waiting between retries (default 60000 ms). */
 	maxRetryWaitMs?: number;
-	/** Calls in flight at once per Zoho credential in this process (default 5). */
+	/** Calls in flight at once per Zoho credential in this process (default 5): this worker's share of the org's cap. */
 	maxConcurrency?: number;
 }
 
