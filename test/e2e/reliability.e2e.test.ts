@@ -7,6 +7,8 @@
  *   WooCommerce disables the webhook), restarted: within one reconciliation every order has exactly one deal, every
  *   email one contact, and the webhook is active again;
  * - 1,000 orders, 50 of them modified while the poll pages through them: all 1,000 in Zoho once;
+ * - faults while 200 orders flow (429 storms, one with `Retry-After: 0`; 500s for 20 s; Zoho down for 10 s; the access
+ *   token revoked): every order once in Zoho or once in the dead letters, and the replay workflow clears them;
  * - none of the test secrets appears in n8n's stored executions, its log or the dead-letter rows.
  * Every wait is bounded; all traffic stays on 127.0.0.1.
  */
@@ -361,6 +363,114 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 		await waitForWebhookRuns(runsBefore + 1);
 		await until('the good order after the bad ones', () => dealsFor(good.id).length === 1, 60_000);
 	}, 300_000);
+
+	e2e(
+		'faults while 200 orders flow: each order once in Zoho or once in the dead letters, and replay clears them',
+		async () => {
+			const began = Date.now();
+			const callsBefore = zoho.calls.length;
+			// dated before the reconciliation's start: this test is the webhook path's (the crash test covers the poll)
+			const dated = new Date(startedAt - 120_000).toISOString().slice(0, 19);
+			const emails = Array.from({ length: 160 }, (_, index) => `storm${index}@example.com`);
+			const orders = Array.from({ length: 200 }, (_, index) =>
+				woo.addOrder({ billing: { email: emails[index % emails.length], company: '' }, date_modified_gmt: dated }),
+			);
+			const runsBefore = (await n8n.executions(workflow.id)).filter((run) => run.mode === 'webhook').length;
+			// bounded: 40 deliveries per fault, 10 at a time, spread over `spreadMs`
+			const deliverPhase = async (phase: typeof orders, spreadMs: number) => {
+				for (let start = 0; start < phase.length; start += 10) {
+					const answers = await Promise.all(phase.slice(start, start + 10).map((order) => woo.deliver('order.created', order)));
+					expect(answers.flat().map((answer) => answer.status)).toEqual(Array(10).fill(200));
+					await sleep(spreadMs / (phase.length / 10));
+				}
+			};
+			// 1. a 429 storm, 2. a 429 storm with `Retry-After: 0`
+			zoho.inject({ times: 60, status: 429 });
+			await deliverPhase(orders.slice(0, 40), 4_000);
+			zoho.inject({ times: 60, status: 429, retryAfter: 0 });
+			await deliverPhase(orders.slice(40, 80), 4_000);
+			await sleep(4_000);
+			zoho.clearFaults();
+			// 3. every CRM call answers 500 for 20 s
+			zoho.inject({ times: 100_000, status: 500 });
+			const serverErrorsFrom = Date.now();
+			await deliverPhase(orders.slice(80, 120), 16_000);
+			await sleep(Math.max(0, 20_000 - (Date.now() - serverErrorsFrom)));
+			zoho.clearFaults();
+			// 4. Zoho (accounts server and API) down for 10 s: connections refused, in-flight calls cut
+			await zoho.goDown();
+			const downFrom = Date.now();
+			await deliverPhase(orders.slice(120, 160), 8_000);
+			await sleep(Math.max(0, 10_000 - (Date.now() - downFrom)));
+			await zoho.comeUp();
+			// 5. the access token revoked (the refresh token still works)
+			zoho.expireAccessTokens();
+			await deliverPhase(orders.slice(160, 200), 4_000);
+			await waitForWebhookRuns(runsBefore + 200, 180_000);
+			const faultsSeconds = Math.round((Date.now() - began) / 1000);
+
+			const ids = new Set(orders.map((order) => order.id));
+			const openRows = async () =>
+				(await n8n.dataTableRows('zoho_sync_dead_letters').catch(() => [])).filter(
+					(row) => ids.has(Number(row.orderId)) && row.status === 'open',
+				);
+			const open = await openRows();
+			const openPerOrder = new Map<number, number>();
+			for (const row of open) openPerOrder.set(Number(row.orderId), (openPerOrder.get(Number(row.orderId)) ?? 0) + 1);
+			const inZoho = orders.filter((order) => dealsFor(order.id).length > 0).map((order) => order.id);
+			const where = orders.map((order) => ({
+				id: order.id,
+				deals: dealsFor(order.id).length,
+				openDeadLetters: openPerOrder.get(order.id) ?? 0,
+			}));
+			const zohoCalls = zoho.calls.slice(callsBefore);
+			const statuses = new Map<number, number>();
+			for (const call of zohoCalls) statuses.set(call.status, (statuses.get(call.status) ?? 0) + 1);
+			console.log(
+				`fault storm: ${inZoho.length} orders in Zoho, ${openPerOrder.size} in the dead letters (${open.length} open rows), ` +
+					`${faultsSeconds} s, ${zohoCalls.length} Zoho calls (by status ${JSON.stringify(Object.fromEntries(statuses))})`,
+			);
+			const doubled = open.filter((row) => dealsFor(Number(row.orderId)).length > 0);
+			if (doubled.length > 0) {
+				const pick = ({ orderId, failedNode, executionId, category, httpCode, zohoCode, message, attempts, zohoAttempts }: any) =>
+					({ orderId, failedNode, executionId, category, httpCode, zohoCode, message, attempts, zohoAttempts });
+				console.log(`DIAG doubled rows: ${JSON.stringify(doubled.slice(0, 4).map(pick))}`);
+				const run = await n8n.execution(String(doubled[0].executionId));
+				console.log(`DIAG run ${doubled[0].executionId}: ${JSON.stringify(run.data).slice(0, 6000)}`);
+				console.log(`DIAG token/401 calls: ${JSON.stringify(zohoCalls.filter((call) => call.path.includes('oauth') || call.status === 401).map((call) => [call.at - began, call.method, call.path, call.status]))}`);
+			}
+			// every order exactly once in Zoho or exactly once in the dead letters, never both, never neither
+			expect(where.filter((entry) => entry.deals + entry.openDeadLetters !== 1)).toEqual([]);
+			expect(inZoho.length + openPerOrder.size).toBe(200);
+			expect(emails.filter((email) => contactsFor(email).length > 1)).toEqual([]);
+
+			// faults fixed: the replay workflow clears the dead letters
+			zoho.clearFaults();
+			const replayCallsBefore = zoho.calls.length;
+			const { executionId } = await n8n.runManualWorkflow(replayWorkflow.id, 'Replay Dead Letters');
+			await until(
+				'the replay to finish',
+				async () => {
+					const run = await n8n.execution(executionId).catch(() => undefined);
+					return run !== undefined && run.status !== 'running' && run.status !== 'new';
+				},
+				120_000,
+			);
+			expect((await n8n.execution(executionId)).status).toBe('success');
+			const rows = (await n8n.dataTableRows('zoho_sync_dead_letters').catch(() => [])).filter((row) =>
+				ids.has(Number(row.orderId)),
+			);
+			console.log(
+				`fault storm replay: ${open.length} rows replayed in ${zoho.calls.length - replayCallsBefore} Zoho calls, ` +
+					`${rows.filter((row) => row.status === 'resolved').length} resolved; total ${Math.round((Date.now() - began) / 1000)} s`,
+			);
+			expect(await openRows()).toEqual([]);
+			expect(rows.filter((row) => row.status === 'resolved')).toHaveLength(open.length);
+			expect(orders.filter((order) => dealsFor(order.id).length !== 1)).toEqual([]);
+			expect(emails.filter((email) => contactsFor(email).length !== 1)).toEqual([]);
+		},
+		330_000,
+	);
 
 	e2e('no test secret in stored executions, the n8n log or the dead-letter rows', async () => {
 		secretsSeen.push(

@@ -5,7 +5,7 @@
  * what Zoho refuses: unknown fields, wrong types, missing auth or scopes.
  *
  * Main entry points: `ZohoEmulator.start(options)`, then point the connector's accounts URL and API domain at
- * `emulator.url`. Test controls: `inject` (faults), `setLatency`, `expireAccessTokens`, `revokeRefreshToken`,
+ * `emulator.url`. Test controls: `inject` (faults), `goDown`/`comeUp` (outage), `setLatency`, `expireAccessTokens`, `revokeRefreshToken`,
  * `restrictScopes`, `addValidationRule`, `records(module)`, `calls`, `creditsUsed()`.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -403,6 +403,28 @@ export class ZohoEmulator {
 	restore(snapshot: ZohoSnapshot): void {
 		this.store.load(snapshot.store);
 		this.calls = structuredClone(snapshot.calls);
+	}
+
+	/**
+	 * An outage: the port stops listening (new connections are refused, ECONNREFUSED) and open connections are cut
+	 * (in-flight calls get no answer, whatever they already wrote stays written). Records, tokens and faults are kept;
+	 * `comeUp()` listens on the same port again.
+	 */
+	async goDown(): Promise<void> {
+		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+		for (const socket of this.sockets) socket.destroy();
+		await closed;
+	}
+
+	async comeUp(): Promise<void> {
+		const port = Number(new URL(this.url).port);
+		await new Promise<void>((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(port, '127.0.0.1', () => {
+				this.server.off('error', reject);
+				resolve();
+			});
+		});
 	}
 
 	inject(fault: ZohoFault): void {
