@@ -233,3 +233,36 @@ export function orderIdProperties(displayOptions: INodeProperties['displayOption
 		},
 	];
 }
+
+/**
+ * The Contact or Account a deal or sales order links to: version 1's text id and version 2's locator, both defaulting
+ * to the id the Upsert Contact step before wrote.
+ */
+export function linkedRecordProperties(
+	kind: 'contact' | 'account',
+	description: string,
+	displayOptions: DisplayOptions,
+): INodeProperties[] {
+	const contact = kind === 'contact';
+	const name = contact ? 'contactId' : 'accountId';
+	const defaultExpression = contact ? '={{ $json.zoho?.contact?.id }}' : '={{ $json.zoho?.account?.id }}';
+	return [
+		{
+			displayName: contact ? 'Contact ID' : 'Account ID',
+			name,
+			type: 'string',
+			default: defaultExpression,
+			description,
+			displayOptions: forVersion1(displayOptions),
+		},
+		recordLocator({
+			displayName: contact ? 'Contact' : 'Account',
+			name,
+			module: contact ? 'Contacts' : 'Accounts',
+			searchListMethod: contact ? 'searchContacts' : 'searchAccounts',
+			defaultExpression,
+			description,
+			displayOptions,
+		}),
+	];
+}

@@ -3,9 +3,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	currencyProperty,
 	customFieldsProperty,
-	forVersion1,
+	linkedRecordProperties,
 	orderIdProperties,
-	recordLocator,
 	zohoFieldsMapper,
 } from './common.descriptions';
 
@@ -143,40 +142,16 @@ export function dealProperties(displayOptions: DisplayOptions): INodeProperties[
 			displayOptions,
 		},
 		currencyProperty(displayOptions),
-		{
-			displayName: 'Contact ID',
-			name: 'contactId',
-			type: 'string',
-			default: '={{ $json.zoho?.contact?.id }}',
-			description: 'Zoho contact to link (Contact_Name), e.g. from the Upsert Contact step before this one',
-			displayOptions: forVersion1(displayOptions),
-		},
-		recordLocator({
-			displayName: 'Contact',
-			name: 'contactId',
-			module: 'Contacts',
-			searchListMethod: 'searchContacts',
-			defaultExpression: '={{ $json.zoho?.contact?.id }}',
-			description: 'Zoho contact to link (Contact_Name); by default the one the Upsert Contact step before this one wrote',
+		...linkedRecordProperties(
+			'contact',
+			'Zoho contact to link (Contact_Name); by default the one the Upsert Contact step before this one wrote',
 			displayOptions,
-		}),
-		{
-			displayName: 'Account ID',
-			name: 'accountId',
-			type: 'string',
-			default: '={{ $json.zoho?.account?.id }}',
-			description: 'Zoho account to link (Account_Name); empty for orders without a company',
-			displayOptions: forVersion1(displayOptions),
-		},
-		recordLocator({
-			displayName: 'Account',
-			name: 'accountId',
-			module: 'Accounts',
-			searchListMethod: 'searchAccounts',
-			defaultExpression: '={{ $json.zoho?.account?.id }}',
-			description: 'Zoho account to link (Account_Name); empty for orders without a company',
+		),
+		...linkedRecordProperties(
+			'account',
+			'Zoho account to link (Account_Name); empty for orders without a company',
 			displayOptions,
-		}),
+		),
 		{
 			displayName: 'Type',
 			name: 'type',
