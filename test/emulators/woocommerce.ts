@@ -2,8 +2,8 @@
  * A strict WooCommerce REST API (wc/v3) emulator for tests: API-key auth, webhooks CRUD, orders listing, and
  * webhook deliveries and pings the way WooCommerce sends them.
  *
- * Sources (paths relative to plugins/woocommerce/ in woocommerce/woocommerce; see
- * /work/shared/reference/woocommerce-webhooks.md for the digest):
+ * Sources (paths relative to plugins/woocommerce/ in the public woocommerce/woocommerce repository; the user-facing
+ * behaviour is on https://woocommerce.com/document/webhooks/ and https://woocommerce.github.io/woocommerce-rest-api-docs/):
  * - includes/class-wc-rest-authentication.php  — key auth, error codes and texts
  * - includes/rest-api/Controllers/Version1/class-wc-rest-webhooks-v1-controller.php (v2/v3 inherit it)
  * - includes/class-wc-webhook.php  — deliver(), deliver_ping(), generate_signature(), log_delivery(), failed_delivery()

@@ -1,7 +1,7 @@
 /**
  * A strict Zoho CRM API v8 emulator for tests: one HTTP server on 127.0.0.1 that serves both the accounts server
  * (`POST /oauth/v2/token`) and the CRM API (`/crm/v8/...`). It answers what Zoho documents (see
- * /work/shared/reference/zoho-crm-api.md; comments cite the Zoho page behind each non-obvious behaviour) and refuses
+ * https://www.zoho.com/crm/developer/docs/api/v8/; comments cite the Zoho page behind each non-obvious behaviour) and refuses
  * what Zoho refuses: unknown fields, wrong types, missing auth or scopes.
  *
  * Main entry points: `ZohoEmulator.start(options)`, then point the connector's accounts URL and API domain at

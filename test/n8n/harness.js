@@ -12,7 +12,8 @@
  *   const items = await n8n.nodeOutput(execution.id, 'WooCommerce Order Trigger');
  *   await n8n.stop();
  *
- * How n8n 2.40.7 behaves here (read in its dist, see also /work/shared/reference/n8n-internals.md §6):
+ * How n8n 2.40.7 behaves here (read in its dist; see also https://docs.n8n.io/integrations/community-nodes/installation/
+ * and https://docs.n8n.io/hosting/cli-commands/):
  * - A package in <N8N_USER_FOLDER>/.n8n/nodes/node_modules/<name> is loaded at start; node types are `<name>.<node>`.
  * - `import:workflow` + `publish:workflow --id` before `n8n start` publishes a workflow. n8n 2.40 activates published
  *   workflows asynchronously through its publication outbox (N8N_USE_WORKFLOW_PUBLICATION_SERVICE defaults to true),

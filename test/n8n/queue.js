@@ -13,7 +13,8 @@
  * Every process runs in its own process group, is killed by harness.js's exit handlers and watched by reaper.js,
  * so nothing outlives the test process, also when a test fails or jest is killed. Everything listens on 127.0.0.1
  * on free ports; the database and Redis live in throwaway folders removed at stop().
- * Recipe: /work/shared/reference/n8n-internals.md, "Queue mode recipe that ran here".
+ * Recipe: n8n's "Configuring queue mode" page, https://docs.n8n.io/hosting/scaling/queue-mode/ (main, webhook
+ * processes and workers sharing PostgreSQL, Redis and one encryption key).
  */
 'use strict';
 

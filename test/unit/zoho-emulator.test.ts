@@ -1,5 +1,5 @@
 /**
- * The Zoho CRM emulator answers what Zoho documents (reference: /work/shared/reference/zoho-crm-api.md) and refuses
+ * The Zoho CRM emulator answers what Zoho documents (https://www.zoho.com/crm/developer/docs/api/v8/) and refuses
  * what Zoho refuses. Plain fetch against the running emulator, no connector code involved.
  */
 import { ZohoEmulator } from '../emulators/zoho';

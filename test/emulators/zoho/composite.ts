@@ -13,7 +13,7 @@
  * - Scope `ZohoCRM.composite_requests.CUSTOM` "(and) Scope of the subrequest".
  * - Credits: "up to five API calls in a single request consuming just one credit per composite call" (v8 overview);
  *   the v3 "What's New" page says "one or two credits per composite call".
- * Second-hand (Zoho's OpenAPI file / digests quoted in /work/shared/reference/zoho-crm-api.md, not re-read here):
+ * Second-hand (Zoho's OpenAPI file in the public zoho/crm-oas repository and secondary write-ups, not Zoho's pages):
  * - one record per create/update/upsert sub-request; answer `{"__composite_requests":[{code, details:{response:
  *   {status_code, headers, body}}, message, status}]}`; HTTP 200 all done, 207 some failed, 400 when rolled back;
  *   rolled-back sub-requests report ROLLBACK_PERFORMED (executed, then undone) or PROCESSING_STOPPED (never run).
