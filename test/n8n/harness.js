@@ -347,6 +347,28 @@ function startReaper(child) {
 	reaper.unref();
 }
 
+/**
+ * Spawns a process in its own process group (so a kill reaches its children), killed by the exit handlers and
+ * watched by a reaper; collects its stdout + stderr into `output` (echoed with `echoPrefix` when `echo`).
+ */
+function spawnInGroup(command, args, { echo = false, echoPrefix = '', ...options } = {}) {
+	installExitHandlers();
+	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
+	liveProcesses.add(child);
+	child.once('exit', () => liveProcesses.delete(child));
+	startReaper(child);
+	const output = [];
+	for (const stream of [child.stdout, child.stderr]) {
+		stream.setEncoding('utf8');
+		stream.on('data', (chunk) => {
+			output.push(chunk);
+			if (echo) process.stdout.write(`${echoPrefix}${chunk}`);
+		});
+	}
+	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	return { child, output, exited };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP
 
@@ -376,7 +398,7 @@ function loadFlatted() {
 // The instance
 
 class N8nInstance {
-	constructor({ child, port, userFolder, env, output, publishedIds, label }) {
+	constructor({ child, output, exited, port, userFolder, env, publishedIds, label }) {
 		this.child = child;
 		this.label = label;
 		this.port = port;
@@ -386,12 +408,9 @@ class N8nInstance {
 		this.output = output;
 		this.publishedIds = publishedIds;
 		this.cookie = undefined;
-		this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+		this.exited = exited;
 		this.exitStatus = undefined;
-		this.exited.then((status) => {
-			this.exitStatus = status;
-			liveProcesses.delete(child);
-		});
+		this.exited.then((status) => (this.exitStatus = status));
 	}
 
 	webhookUrl(webhookId, webhookPath) {
@@ -612,12 +631,7 @@ class N8nInstance {
 		if (!this.exitStatus) await this.terminate();
 		// the task runner lives in the same group; make sure nothing of it is left
 		killGroup(this.child, 'SIGKILL');
-		// kept with the user folder for post-mortems (appended: a folder can serve several starts)
-		try {
-			fs.appendFileSync(path.join(this.userFolder, this.label ? `n8n-${this.label}.log` : 'n8n.log'), this.logs());
-		} catch {
-			// folder removed meanwhile
-		}
+		this.saveLogs();
 	}
 
 	/** SIGKILL to n8n's process group, as a crash: no shutdown, running executions die; keeps the user folder. */
@@ -626,8 +640,13 @@ class N8nInstance {
 		this.stopped = true;
 		killGroup(this.child, 'SIGKILL');
 		await this.exited;
+		this.saveLogs();
+	}
+
+	/** Kept with the user folder for post-mortems (appended: a folder can serve several starts and processes). */
+	saveLogs() {
 		try {
-			fs.appendFileSync(path.join(this.userFolder, 'n8n.log'), this.logs());
+			fs.appendFileSync(path.join(this.userFolder, this.label ? `n8n-${this.label}.log` : 'n8n.log'), this.logs());
 		} catch {
 			// folder removed meanwhile
 		}
@@ -653,25 +672,40 @@ class N8nInstance {
  * it in an N8nInstance (REST helpers work against `port`). Does not wait for anything.
  */
 function spawnN8nProcess(args, { env, port, userFolder, publishedIds = [], echo, label }) {
-	installExitHandlers();
-	const child = spawn(NODE24_BIN, [N8N_BIN, ...args], {
+	// own process group: stop() also ends n8n's task runner
+	const spawned = spawnInGroup(NODE24_BIN, [N8N_BIN, ...args], {
 		cwd: userFolder,
 		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true, // own process group: stop() also ends n8n's task runner
+		echo: echo ?? process.env.N8N_HARNESS_ECHO === '1',
+		echoPrefix: label ? `[${label}] ` : '',
 	});
-	liveProcesses.add(child);
-	startReaper(child);
-	const output = [];
-	const shouldEcho = echo ?? process.env.N8N_HARNESS_ECHO === '1';
-	for (const stream of [child.stdout, child.stderr]) {
-		stream.setEncoding('utf8');
-		stream.on('data', (chunk) => {
-			output.push(chunk);
-			if (shouldEcho) process.stdout.write(label ? `[${label}] ${chunk}` : chunk);
-		});
+	return new N8nInstance({ ...spawned, port, userFolder, env, publishedIds, label });
+}
+
+/**
+ * Prepares a user folder with the CLI before n8n starts: the packed package (unless `installPackage: false`),
+ * credentials, workflows, publications. Returns the ids of the published workflows.
+ */
+async function prepareUserFolder(env, options) {
+	if (options.installPackage !== false) installPackageInto(env.N8N_USER_FOLDER, await packPackage());
+	const workflows = options.workflows ?? [];
+	if (options.credentials && options.credentials.length > 0) await importCredentials(env, options.credentials);
+	if (workflows.length > 0) await importWorkflows(env, workflows);
+	const publishedIds = options.publish ?? publishableWorkflowIds(workflows);
+	for (const workflowId of publishedIds) await publishWorkflow(env, workflowId);
+	return publishedIds;
+}
+
+/** Waits until n8n has activated every published workflow; fails on one that did not (unless allowActivationErrors). */
+async function waitForActivation(instance, publishedIds, { timeoutMs, allowActivationErrors = false } = {}) {
+	for (const workflowId of publishedIds) {
+		const status = await instance.waitForPublication(workflowId, timeoutMs ? { timeoutMs } : undefined);
+		if (status.status !== 'published' && !allowActivationErrors) {
+			throw new Error(
+				`workflow ${workflowId} did not activate: ${JSON.stringify(status)}\n--- n8n log tail ---\n${instance.logsTail()}`,
+			);
+		}
 	}
-	return new N8nInstance({ child, port, userFolder, env, output, publishedIds, label });
 }
 
 /**
@@ -692,12 +726,7 @@ async function startN8n(options = {}) {
 	while (brokerPort === port) brokerPort = await getFreePort();
 	const env = n8nEnv({ userFolder, port, brokerPort, extra: options.env });
 
-	if (options.installPackage !== false) installPackageInto(userFolder, await packPackage());
-	const workflows = options.workflows ?? [];
-	if (options.credentials && options.credentials.length > 0) await importCredentials(env, options.credentials);
-	if (workflows.length > 0) await importWorkflows(env, workflows);
-	const publishedIds = options.publish ?? publishableWorkflowIds(workflows);
-	for (const workflowId of publishedIds) await publishWorkflow(env, workflowId);
+	const publishedIds = await prepareUserFolder(env, options);
 	const prepared = Date.now();
 
 	const instance = spawnN8nProcess(['start'], { env, port, userFolder, publishedIds, echo: options.echo });
@@ -705,14 +734,7 @@ async function startN8n(options = {}) {
 	try {
 		await waitUntilServing(instance, options.startTimeoutMs ?? 120000);
 		const served = Date.now();
-		for (const workflowId of publishedIds) {
-			const status = await instance.waitForPublication(workflowId);
-			if (status.status !== 'published' && options.allowActivationErrors !== true) {
-				throw new Error(
-					`workflow ${workflowId} did not activate: ${JSON.stringify(status)}\n--- n8n log tail ---\n${instance.logsTail()}`,
-				);
-			}
-		}
+		await waitForActivation(instance, publishedIds, { allowActivationErrors: options.allowActivationErrors === true });
 		log(
 			`n8n ready on ${instance.baseUrl} in ${seconds(Date.now() - started)} (CLI import/publish ${seconds(prepared - started)}, boot ${seconds(served - prepared)}, activation ${seconds(Date.now() - served)}); user folder ${path.relative(REPO_ROOT, userFolder) || userFolder}`,
 		);
@@ -723,26 +745,35 @@ async function startN8n(options = {}) {
 	return instance;
 }
 
-async function waitUntilServing(instance, timeoutMs) {
+/**
+ * Waits until `readinessUrl` answers 200 once `readyLine` is in the log. Defaults are those of `n8n start`: readiness
+ * answers before start-up has finished; the editor line is logged last (published workflows are activated
+ * asynchronously after that and awaited through their publication status). Webhook processes and workers log no
+ * such line (readyLine '').
+ */
+async function waitUntilServing(
+	instance,
+	timeoutMs,
+	{ readinessUrl = `${instance.baseUrl}/healthz/readiness`, readyLine = 'Editor is now accessible via' } = {},
+) {
+	const name = instance.label ? `n8n ${instance.label}` : 'n8n';
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (instance.exitStatus) {
 			throw new Error(
-				`n8n exited during start (${JSON.stringify(instance.exitStatus)})\n--- n8n log tail ---\n${instance.logsTail()}`,
+				`${name} exited during start (${JSON.stringify(instance.exitStatus)})\n--- n8n log tail ---\n${instance.logsTail()}`,
 			);
 		}
-		// readiness answers before start-up has finished; the editor line is logged last (published workflows are
-		// activated asynchronously after that and awaited through their publication status)
-		if (instance.logs().includes('Editor is now accessible via')) {
+		if (instance.logs().includes(readyLine)) {
 			try {
-				const response = await httpRequest(`${instance.baseUrl}/healthz/readiness`);
+				const response = await httpRequest(readinessUrl);
 				if (response.status === 200) return;
 			} catch {
 				// not listening yet
 			}
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`n8n did not become ready within ${timeoutMs} ms\n--- n8n log tail ---\n${instance.logsTail()}`);
+			throw new Error(`${name} did not become ready within ${timeoutMs} ms\n--- n8n log tail ---\n${instance.logsTail()}`);
 		}
 		await sleep(100);
 	}
@@ -784,19 +815,15 @@ function newWebhookId() {
 module.exports = {
 	startN8n,
 	spawnN8nProcess,
+	spawnInGroup,
+	prepareUserFolder,
 	waitUntilServing,
+	waitForActivation,
 	ensureRuntime,
-	startReaper,
 	killGroup,
-	liveProcesses,
-	installExitHandlers,
 	httpRequest,
-	run,
 	log,
 	sleep,
-	pruneFolders,
-	TEST_FOLDERS_ROOT,
-	N8nInstance,
 	packPackage,
 	installPackageInto,
 	importCredentials,

@@ -39,5 +39,3 @@ export interface QueueDeployment {
 }
 
 export function startQueueDeployment(options?: QueueStartOptions): Promise<QueueDeployment>;
-/** apt-get install -y redis-server postgresql when missing (root only) */
-export function ensureQueueServices(): void;

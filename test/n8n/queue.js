@@ -18,7 +18,7 @@
  */
 'use strict';
 
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -80,21 +80,9 @@ function asPostgres(binary, args) {
 
 /** A spawned service in its own process group, reaped with the test process. */
 function spawnService(name, command, args, options = {}) {
-	harness.installExitHandlers();
-	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
-	harness.liveProcesses.add(child);
-	harness.startReaper(child);
-	const output = [];
-	for (const stream of [child.stdout, child.stderr]) {
-		stream.setEncoding('utf8');
-		stream.on('data', (chunk) => output.push(chunk));
-	}
-	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const { child, output, exited } = harness.spawnInGroup(command, args, options);
 	let exitStatus;
-	exited.then((status) => {
-		exitStatus = status;
-		harness.liveProcesses.delete(child);
-	});
+	exited.then((status) => (exitStatus = status));
 	return {
 		name,
 		child,
@@ -237,25 +225,6 @@ async function freePorts(count) {
 	return [...ports];
 }
 
-async function waitForHealth(instance, url, readyLine, timeoutMs) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		if (instance.exitStatus) {
-			throw new Error(`n8n ${instance.label} exited during start (${JSON.stringify(instance.exitStatus)})\n${instance.logsTail()}`);
-		}
-		if (!readyLine || instance.logs().includes(readyLine)) {
-			try {
-				const response = await harness.httpRequest(url);
-				if (response.status === 200) return;
-			} catch {
-				// not listening yet
-			}
-		}
-		if (Date.now() > deadline) throw new Error(`n8n ${instance.label} not ready within ${timeoutMs} ms\n${instance.logsTail()}`);
-		await sleep(200);
-	}
-}
-
 class QueueDeployment {
 	constructor({ folder, postgres, redis, userFolder, sharedEnv }) {
 		this.folder = folder;
@@ -294,7 +263,10 @@ class QueueDeployment {
 		});
 		worker.healthPort = healthPort;
 		this.workers[index] = worker;
-		await waitForHealth(worker, `http://127.0.0.1:${healthPort}/healthz/readiness`, undefined, timeoutMs);
+		await harness.waitUntilServing(worker, timeoutMs, {
+			readinessUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+			readyLine: '',
+		});
 		return worker;
 	}
 
@@ -352,13 +324,12 @@ async function startQueueDeployment(options = {}) {
 		log(`postgres on ${deployment.postgres.port}, redis on ${deployment.redis.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 
 		// one user folder for every process: the community package installed once under .n8n/nodes loads everywhere
-		harness.installPackageInto(userFolder, await harness.packPackage());
 		const mainEnv = harness.n8nEnv({ userFolder, port: mainPort, brokerPort: mainBroker, extra: deployment.sharedEnv });
-		const workflows = options.workflows ?? [];
-		if (options.credentials && options.credentials.length) await harness.importCredentials(mainEnv, options.credentials);
-		if (workflows.length) await harness.importWorkflows(mainEnv, workflows);
-		const publishedIds = options.publish ?? harness.publishableWorkflowIds(workflows);
-		for (const workflowId of publishedIds) await harness.publishWorkflow(mainEnv, workflowId);
+		const publishedIds = await harness.prepareUserFolder(mainEnv, {
+			credentials: options.credentials,
+			workflows: options.workflows,
+			publish: options.publish,
+		});
 
 		deployment.main = harness.spawnN8nProcess(['start'], {
 			env: mainEnv,
@@ -375,12 +346,9 @@ async function startQueueDeployment(options = {}) {
 		await Promise.all([
 			(async () => {
 				await harness.waitUntilServing(deployment.main, timeoutMs);
-				for (const workflowId of publishedIds) {
-					const status = await deployment.main.waitForPublication(workflowId, { timeoutMs: 120000 });
-					if (status.status !== 'published') throw new Error(`workflow ${workflowId} did not activate: ${JSON.stringify(status)}`);
-				}
+				await harness.waitForActivation(deployment.main, publishedIds, { timeoutMs: 120000 });
 			})(),
-			waitForHealth(deployment.webhook, `http://127.0.0.1:${webhookPort}/healthz/readiness`, undefined, timeoutMs),
+			harness.waitUntilServing(deployment.webhook, timeoutMs, { readyLine: '' }),
 			...Array.from({ length: workerCount }, (_, index) =>
 				deployment.startWorker(index, { concurrency: options.workerConcurrency ?? 10, timeoutMs }),
 			),
@@ -399,4 +367,4 @@ async function startQueueDeployment(options = {}) {
 	}
 }
 
-module.exports = { startQueueDeployment, ensureQueueServices, startPostgres, startRedis, queueEnv };
+module.exports = { startQueueDeployment };
