@@ -13,7 +13,7 @@
 const fs = require('fs');
 const path = require('path');
 
-require('./register');
+require('../test/support/register-ts');
 const { ZohoEmulator } = require('../test/emulators/zoho.ts');
 const { runNode } = require('../test/support/nodeHarness.ts');
 const { pool, sampleRss } = require('./stats');

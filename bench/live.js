@@ -14,7 +14,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 
-require('./register');
+require('../test/support/register-ts');
 const { startN8n } = require('../test/n8n/harness');
 const { WooCommerceEmulator } = require('../test/emulators/woocommerce.ts');
 const { ZohoEmulator } = require('../test/emulators/zoho.ts');

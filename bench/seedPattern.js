@@ -3,7 +3,7 @@
  * search the contact by email, update it (PUT /Contacts/{id}) or create it (POST /Contacts), then create the deal
  * (POST /Deals). Plain HTTP with a valid token; no retries, no account, no idempotent deal key.
  */
-require('./register');
+require('../test/support/register-ts');
 const { ZohoEmulator } = require('../test/emulators/zoho.ts');
 const { historicalOrder } = require('./backfill');
 

@@ -23,7 +23,7 @@ if (unknown.length > 0) {
 if (args.includes('--no-demo') || /^(0|false|no|off)$/i.test(process.env.N8N_DEMO ?? '')) {
 	require('../n8n/start-local');
 } else {
-	require('./register-ts');
+	require('../support/register-ts');
 	const { runDemo } = require('./run');
 	runDemo({
 		folder: path.join(__dirname, '..', '..', '.n8n-demo'),

@@ -139,23 +139,6 @@ async function shoot(context, baseUrl, workflow, file) {
 	await page.close();
 }
 
-/** The TypeScript emulators, loaded with TypeScript's own transpiler (this script runs on plain Node). */
-function loadTypeScript(file) {
-	const ts = require('typescript');
-	if (!require.extensions['.ts']) {
-		require.extensions['.ts'] = (module, filename) => {
-			const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-				compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2021, esModuleInterop: true },
-				fileName: filename,
-			});
-			module._compile(outputText, filename);
-		};
-	}
-	return require(file);
-}
-
-const PACKAGE_PREFIX = 'n8n-nodes-woocommerce-zohocrm.';
-
 /** One node of each type of the package (the Zoho node twice: a deal and a contact, version 2). */
 function panelsWorkflow(zohoCredential) {
 	const zoho = { zohoCrmRefreshTokenApi: { id: zohoCredential.id, name: zohoCredential.name } };
@@ -163,7 +146,7 @@ function panelsWorkflow(zohoCredential) {
 	const node = (name, type, typeVersion, x, parameters, extra = {}) => ({
 		id: `panel-${x}`,
 		name,
-		type: `${PACKAGE_PREFIX}${type}`,
+		type: `${harness.NODE_TYPE_PREFIX}${type}`,
 		typeVersion,
 		position: [x, 0],
 		parameters,
@@ -269,7 +252,8 @@ async function main() {
 	const workflows = names.map(readWorkflow);
 
 	// the panels load Zoho options, the resource locator and the resource mapper from an emulated org
-	const { ZohoEmulator } = loadTypeScript(path.join(harness.REPO_ROOT, 'test', 'emulators', 'zoho.ts'));
+	require('../support/register-ts'); // this script runs on plain Node
+	const { ZohoEmulator } = require('../emulators/zoho');
 	const zohoOrg = await ZohoEmulator.start({ pipelines: true });
 	const zohoCredential = {
 		id: 'zohoPanelsOrg',

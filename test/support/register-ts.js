@@ -17,7 +17,14 @@ const compilerOptions = {
 	inlineSourceMap: true,
 };
 
+// Extensionless requires try the extensions in this object's key order. `Foo.node` names both a node's Foo.node.ts and
+// its codex Foo.node.json: .ts goes before .json and .node, as in jest's moduleFileExtensions.
+const { '.json': loadJson, '.node': loadNative } = require.extensions;
+delete require.extensions['.json'];
+delete require.extensions['.node'];
 require.extensions['.ts'] = (module, filename) => {
 	const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions, fileName: filename });
 	module._compile(outputText, filename);
 };
+require.extensions['.json'] = loadJson;
+require.extensions['.node'] = loadNative;
