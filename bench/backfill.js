@@ -10,30 +10,26 @@
  * Compared with one call per item: `perItemSample` orders, each its own execution as a webhook delivery makes it,
  * through the two-node operations, and through Sync in One Call.
  */
-const fs = require('fs');
-const path = require('path');
-
 require('../test/support/register-ts');
+const { sampleOrder } = require('../test/emulators/woocommerce.ts');
 const { ZohoEmulator } = require('../test/emulators/zoho.ts');
 const { runNode } = require('../test/support/nodeHarness.ts');
 const { pool, sampleRss } = require('./stats');
 
-const FIXTURE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'woocommerce-order.json'), 'utf8'));
 const POLL_SIZE = 500;
 
+/** The fixture order with its own id and customer: every 5th a returning customer, every 3rd with a company. */
 function historicalOrder(index) {
 	const id = 100_000 + index;
 	const returning = index % 5 === 0;
-	return {
-		...FIXTURE,
+	return sampleOrder({
 		id,
 		number: String(id),
 		billing: {
-			...FIXTURE.billing,
 			email: returning ? `returning.${index % 50}@example.com` : `customer.${index}@example.com`,
 			company: index % 3 === 0 ? `Company ${index % 400}` : '',
 		},
-	};
+	});
 }
 
 const CONTACT = { resource: 'contact', operation: 'upsert' };

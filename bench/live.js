@@ -94,12 +94,7 @@ async function runLive({ orders = 200, concurrency = 8, latencies = [0, 100], lo
 		credentials: [
 			wooCommerceCredential(credentialRef(twoNode, 'wooCommerceStoreApi'), woo),
 			zohoRefreshTokenCredential(zohoRef, zoho),
-			{
-				id: 'benchWooBuiltIn',
-				name: 'WooCommerce (built-in credential)',
-				type: 'wooCommerceApi',
-				data: { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret, includeCredentialsInQuery: false },
-			},
+			{ ...wooCommerceCredential(builtIn.nodes[0].credentials.wooCommerceApi, woo), type: 'wooCommerceApi' },
 			{
 				id: 'benchZohoBuiltIn',
 				name: 'Zoho (built-in credential)',
@@ -148,10 +143,9 @@ async function runLive({ orders = 200, concurrency = 8, latencies = [0, 100], lo
 	let emailSeq = 0;
 	const newOrder = (variant) => {
 		emailSeq += 1;
-		const billing = woo.addOrder().billing;
 		// every 4th order from a returning customer, half of them with a company (account)
 		const email = emailSeq % 4 === 0 ? `returning.${emailSeq % 40}@example.com` : `bench.${variant.key}.${emailSeq}@example.com`;
-		return woo.addOrder({ billing: { ...billing, email, company: emailSeq % 2 === 0 ? `Company ${emailSeq % 50}` : '' } });
+		return woo.addOrder({ billing: { email, company: emailSeq % 2 === 0 ? `Company ${emailSeq % 50}` : '' } });
 	};
 
 	async function round(variant, count) {
