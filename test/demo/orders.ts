@@ -195,8 +195,6 @@ function emailFor(first: string, last: string, domain: string): string {
 }
 
 export interface DemoOrderOptions {
-	/** The store's URL, for payment and image links. */
-	storeUrl: string;
 	random?: Random;
 	/** Unique ids for line, tax, shipping and coupon items (the store's order-item ids). */
 	nextItemId: () => number;
