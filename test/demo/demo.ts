@@ -53,7 +53,6 @@ interface SavedState {
 	webhooks: WooWebhook[];
 	deliveries: Record<string, Delivery>;
 	refusedEmails: string[];
-	nextItemId: number;
 	zoho: ZohoSnapshot;
 }
 
@@ -98,7 +97,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	);
 	const refusedEmails = new Set<string>(saved?.refusedEmails ?? []);
 	let refuseNextOrder = false;
-	let nextItemId = saved?.nextItemId ?? 1000;
 
 	// pages first: the handlers only run once both servers are up
 	let woo: WooCommerceEmulator | undefined;
@@ -153,6 +151,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	woo = await WooCommerceEmulator.start({
 		port: options.storePort ?? 5690,
 		webhooks: saved?.webhooks,
+		orders: saved?.orders,
 		extraRoutes: (request, response) =>
 			route(request, response, {
 				'GET /': () => html(storePage()),
@@ -176,7 +175,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				},
 			}),
 	});
-	if (saved) woo.orders.push(...saved.orders);
 
 	// WooCommerce queues deliveries (Action Scheduler) and sends them a few at a time, not all at once
 	const queue: WooOrderRecord[] = [];
@@ -201,13 +199,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	function placeOrders(count: number): WooOrderRecord[] {
 		const placed: WooOrderRecord[] = [];
 		for (let index = 0; index < count; index++) {
-			const fields = randomOrder({ storeUrl: woo!.url, random: options.random, nextItemId: () => nextItemId++ });
-			const lastId = Math.max(727, ...woo!.orders.map((order) => order.id));
+			const fields = randomOrder({ random: options.random, nextItemId: () => woo!.nextItemId++ });
 			if (refuseNextOrder) {
 				refuseNextOrder = false;
 				refusedEmails.add(String(fields.billing.email).toLowerCase());
 			}
-			const order = woo!.addOrder({ ...fields, id: lastId + 1 });
+			const order = woo!.addOrder(fields);
 			deliveries.set(order.id, { status: 'sending' });
 			queue.push(order);
 			placed.push(order);
@@ -222,7 +219,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			webhooks: woo!.webhooks,
 			deliveries: Object.fromEntries(deliveries),
 			refusedEmails: [...refusedEmails],
-			nextItemId,
 			zoho: zoho!.snapshot(),
 		};
 		fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(state));

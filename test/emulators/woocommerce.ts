@@ -95,6 +95,14 @@ export class WooCommerceEmulator implements WooStore {
 		this.ssl = options.ssl ?? false;
 		this.webhooks = structuredClone(options.webhooks ?? []);
 		this.nextWebhookId = Math.max(0, ...this.webhooks.map((webhook) => webhook.id)) + 1;
+		this.orders = structuredClone(options.orders ?? []);
+		this.nextOrderId = Math.max(this.nextOrderId - 1, ...this.orders.map((order) => order.id)) + 1;
+		const itemIds = this.orders.flatMap((order) =>
+			['line_items', 'tax_lines', 'shipping_lines', 'fee_lines', 'coupon_lines'].flatMap((list) =>
+				((order[list] ?? []) as Array<{ id: number }>).map((item) => item.id),
+			),
+		);
+		this.nextItemId = Math.max(this.nextItemId - 1, ...itemIds) + 1;
 	}
 
 	static async start(options: WooEmulatorOptions = {}): Promise<WooCommerceEmulator> {

@@ -20,6 +20,8 @@ export interface WooEmulatorOptions {
 	extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 	/** Webhooks the store already has (a real store keeps them across restarts of n8n; the demo saves them). */
 	webhooks?: WooWebhook[];
+	/** Orders the store already has (the demo saves them); new orders and items get ids after theirs. */
+	orders?: WooOrderRecord[];
 }
 
 export type WooWebhookStatus = 'active' | 'paused' | 'disabled';
