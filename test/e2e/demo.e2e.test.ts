@@ -7,14 +7,12 @@
  * (`npm run screenshot:demo` writes test/demo/pictures/).
  */
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 
 import { getFreePort, REPO_ROOT } from '../n8n/harness';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } from '../n8n/chromium';
+import { assertChromium, dismissPopups, launchChromium } from '../n8n/chromium';
 import { DEAD_LETTER_TABLE, startDemo } from '../demo/demo';
 import { seededRandom } from '../demo/orders';
 import type { Demo } from '../demo/demo';
@@ -26,8 +24,8 @@ const SHOTS = process.env.DEMO_SCREENSHOT_DIR
 const VIEWPORT = { width: 1440, height: 900 };
 
 let demo: Demo | undefined;
+let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
 let context: BrowserContext | undefined;
-let browserProfile: string | undefined;
 const e2e = e2eTest(() => demo?.n8n);
 const timings: string[] = [];
 
@@ -46,20 +44,6 @@ async function placeOrderOnStorePage(page: Page): Promise<string> {
 	return /#(\d+)/.exec((await flash.textContent()) ?? '')![1];
 }
 
-/** Closes what the editor pops up on a first visit. */
-async function dismissPopups(page: Page): Promise<void> {
-	for (let round = 0; round < 3; round++) {
-		await page.keyboard.press('Escape');
-		const closers = page.locator(
-			'.el-dialog__headerbtn:visible, .el-message-box__headerbtn:visible, .el-notification__closeBtn:visible, [data-test-id="close-button"]:visible',
-		);
-		const count = await closers.count();
-		if (count === 0) return;
-		for (let index = count - 1; index >= 0; index--) await closers.nth(index).click({ timeout: 2000 }).catch(() => undefined);
-		await page.waitForTimeout(300);
-	}
-}
-
 beforeAll(async () => {
 	assertChromium();
 	// free ports, or the ones `npm start` uses when given (the README's pictures show those)
@@ -70,14 +54,8 @@ beforeAll(async () => {
 	// seeded: the pictures show the same orders every time (the first: a company, a coupon, euros)
 	demo = await startDemo({ folder, fresh: true, n8nPort, storePort, zohoPort, random: seededRandom(16) });
 	timings.push(`demo started in ${demo.startSeconds.toFixed(1)} s`);
-	browserProfile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-demo-chromium-'));
-	context = await chromium.launchPersistentContext(browserProfile, {
-		executablePath: CHROMIUM_PATH,
-		args: CHROMIUM_ARGS,
-		viewport: VIEWPORT,
-		deviceScaleFactor: 1,
-		locale: 'en-US',
-	});
+	browser = await launchChromium(VIEWPORT);
+	context = browser.context;
 	// signs in as a user would; the n8n-auth cookie lands in the browser's cookie jar
 	const login = await context.request.post(`${demo.editorUrl}/rest/login`, {
 		data: { emailOrLdapLoginId: demo.login.email, password: demo.login.password },
@@ -87,9 +65,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	console.log(`demo timings: ${timings.join('; ')}`);
-	await context?.close();
+	await browser?.close();
 	await demo?.stop();
-	if (browserProfile) fs.rmSync(browserProfile, { recursive: true, force: true });
 }, 60_000);
 
 describe('npm start demo in Chromium', () => {

@@ -21,8 +21,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { chromium } = require('playwright-core');
-const { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromium } = require('./chromium');
+const { assertChromium, dismissPopups, launchChromium } = require('./chromium');
 const harness = require('./harness');
 
 const WORKFLOWS_DIR = path.join(harness.REPO_ROOT, 'workflows');
@@ -64,34 +63,6 @@ function say(message) {
 
 function readWorkflow(name) {
 	return JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, `${name}.json`), 'utf8'));
-}
-
-/**
- * Closes whatever the editor pops up over the canvas on a first visit (modals, notifications, tours).
- * Escape closes Element Plus dialogs; the close buttons catch the rest.
- */
-async function dismissPopups(page) {
-	for (let round = 0; round < 3; round++) {
-		await page.keyboard.press('Escape');
-		const closers = page.locator(
-			[
-				'.el-dialog__headerbtn:visible',
-				'.el-message-box__headerbtn:visible',
-				'.el-notification__closeBtn:visible',
-				'[data-test-id="close-button"]:visible',
-				'[data-test-id="modal-close-button"]:visible',
-			].join(', '),
-		);
-		const count = await closers.count();
-		if (count === 0) return;
-		for (let index = count - 1; index >= 0; index--) {
-			await closers
-				.nth(index)
-				.click({ timeout: 2000 })
-				.catch(() => undefined);
-		}
-		await page.waitForTimeout(300);
-	}
 }
 
 async function shoot(context, baseUrl, workflow, file) {
@@ -275,19 +246,12 @@ async function main() {
 		credentials: [...PLACEHOLDER_CREDENTIALS, zohoCredential],
 		publish: [],
 	});
-	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-screenshot-chromium-'));
-	let context;
+	let browser;
 	try {
 		// creates the owner account on this fresh user folder
 		await n8n.rest('GET', '/login');
-		// a fresh profile each time (playwright passes it as --user-data-dir)
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM_PATH,
-			args: CHROMIUM_ARGS,
-			viewport: VIEWPORT,
-			deviceScaleFactor: 1,
-			locale: 'en-US',
-		});
+		browser = await launchChromium(VIEWPORT);
+		const { context } = browser;
 		// the browser context signs in itself, so the n8n-auth cookie lands in its own cookie jar
 		const login = await context.request.post(`${n8n.baseUrl}/rest/login`, {
 			data: { emailOrLdapLoginId: harness.OWNER.email, password: harness.OWNER.password },
@@ -304,10 +268,9 @@ async function main() {
 		process.stderr.write(`--- n8n log tail ---\n${n8n.logsTail(40)}\n`);
 		throw error;
 	} finally {
-		if (context) await context.close();
+		await browser?.close();
 		await n8n.stop();
 		await zohoOrg.stop();
-		fs.rmSync(userDataDir, { recursive: true, force: true });
 	}
 	say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
