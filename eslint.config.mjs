@@ -12,7 +12,6 @@ import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tsParser from '@typescript-eslint/parser';
 import n8nNodesPlugin from 'eslint-plugin-n8n-nodes-base';
 
-export const SOURCE_FILE_PATTERNS = ['package.json', '{nodes,credentials}/**/*.{js,ts,json}'];
 export const TARBALL_FILE_PATTERNS = ['**/*.js', 'package.json'];
 
 export const scanConfig = defineConfig(
