@@ -44,7 +44,7 @@ import {
 	getWebhook,
 	listWebhooks,
 	requireWebhook,
-	send,
+	sendDelivery,
 	sendPing,
 	updateWebhook,
 } from './woocommerce/webhooks';
@@ -161,7 +161,7 @@ export class WooCommerceEmulator implements WooStore {
 			const body = phpJsonEncode(payload).trim();
 			const headers = deliveryHeaders.call(this, webhook, body, options.secret);
 			if (options.signature !== undefined) headers['X-WC-Webhook-Signature'] = options.signature;
-			const result = await send.call(this, 'delivery', webhook, body, headers, 60_000);
+			const result = await sendDelivery.call(this, webhook, body, headers);
 			results.push({ webhookId: webhook.id, status: result.status, body: result.body });
 		}
 		return results;
@@ -184,7 +184,7 @@ export class WooCommerceEmulator implements WooStore {
 			if (existing) delete merged[existing];
 			if (value !== '') merged[name] = value;
 		}
-		return await send.call(this, 'delivery', webhook, body, merged, 60_000);
+		return await sendDelivery.call(this, webhook, body, merged);
 	}
 
 	/** WC_Webhook::deliver_ping(): unsigned `webhook_id=N`, no X-WC headers; only exactly 200 clears pending_delivery. */

@@ -160,18 +160,17 @@ export function deliveryHeaders(this: WooStore, webhook: WooWebhook, body: strin
 	};
 }
 
-export async function send(
+/** One delivery as WC_Webhook::deliver() posts it: 60 s timeout (MINUTE_IN_SECONDS), then log_delivery(). */
+export async function sendDelivery(
 	this: WooStore,
-	kind: 'delivery',
 	webhook: WooWebhook,
 	body: string | Buffer,
 	headers: Record<string, string>,
-	timeoutMs: number,
 ): Promise<OutboundResult> {
 	// redirection => 0: a 301/302 is not followed (and still counts as success).
-	const result = await postOnce(webhook.delivery_url, body, headers, timeoutMs);
+	const result = await postOnce(webhook.delivery_url, body, headers, 60_000);
 	this.outbound.push({
-		kind,
+		kind: 'delivery',
 		webhookId: webhook.id,
 		url: webhook.delivery_url,
 		headers,
