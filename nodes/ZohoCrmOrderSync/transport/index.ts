@@ -37,6 +37,7 @@ export {
 	zohoForgetFields,
 	zohoRememberFields,
 	ZOHO_MAX_RECORDS_PER_CALL,
+	recordAction,
 	zohoCoql,
 	zohoGetFields,
 	zohoGetRecord,

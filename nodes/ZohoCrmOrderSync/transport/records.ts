@@ -208,7 +208,8 @@ function isRecordEnvelope(data: unknown[]): boolean {
 	return data.every((item) => typeof item === 'object' && item !== null && 'status' in item);
 }
 
-function recordAction(entry: IDataObject, mode: ZohoWriteArgs['mode']): 'insert' | 'update' {
+/** Whether Zoho inserted or updated the record of one `data[i]` entry (upserts say so in `action`, else in `message`). */
+export function recordAction(entry: IDataObject, mode: ZohoWriteArgs['mode']): 'insert' | 'update' {
 	if (entry.action === 'insert' || entry.action === 'update') return entry.action;
 	if (mode === 'insert' || mode === 'update') return mode;
 	return entry.message === 'record updated' ? 'update' : 'insert';

@@ -15,6 +15,7 @@ import {
 import {
 	FIELDS_TTL_MS,
 	isRacedUpsert,
+	recordAction,
 	ZOHO_API_VERSION_PATH,
 	zohoForgetFields,
 	zohoFieldsDueSoon,
@@ -256,8 +257,7 @@ async function sendOrder(
 function recordOf(result: Extract<ZohoSubResult, { ok: true }>): IDataObject {
 	const record = ((result.body?.data as IDataObject[] | undefined) ?? [])[0] ?? {};
 	const details = (record.details ?? {}) as IDataObject;
-	const action = record.action === 'insert' || record.action === 'update' ? record.action : record.message === 'record updated' ? 'update' : 'insert';
-	return { id: details.id, action };
+	return { id: details.id, action: recordAction(record, 'upsert') };
 }
 
 const fail = (message: string, details?: IDataObject) => validationFailure(OPERATION, message, details);
