@@ -130,6 +130,19 @@ export async function planOrderKeyedWrite(
 		: { kind: 'lookup', field: field.api_name, fields };
 }
 
+/**
+ * Whether Zoho refused a Deals field that cached metadata chose (Pipeline, Currency, the order-id field): the
+ * metadata is then stale and is read again (zohoForgetFields).
+ */
+export function refusedByStaleDealMetadata(error: ZohoSyncError, orderIdField: string): boolean {
+	const field = error.details?.api_name;
+	return (
+		(error.zohoCode === 'INVALID_DATA' || error.zohoCode === 'MANDATORY_NOT_FOUND') &&
+		typeof field === 'string' &&
+		['Pipeline', 'Currency', orderIdField].includes(field)
+	);
+}
+
 /** The fallback without a unique field: COQL lookup by order id, then update by id or insert. */
 export async function writeByLookup(
 	this: IExecuteFunctions,

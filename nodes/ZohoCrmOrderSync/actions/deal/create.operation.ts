@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import {
 	addToOrderGroup,
 	planOrderKeyedWrite,
+	refusedByStaleDealMetadata,
 	writeOrderGroups,
 	type OrderGroups,
 } from '../../helpers/groupedWrites';
@@ -50,15 +51,10 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 	if (!byOrder.size) return outcomes;
 
 	const results = await writeOrderGroups.call(this, 'Deals', orderIdField, plan, byOrder, 'deal.create', settings);
-	// Zoho refusing a field chosen from cached metadata (Pipeline, Currency, the order-id field): reload it next time
-	const metadataFields = new Set(['Pipeline', 'Currency', orderIdField]);
-	const refused = [...results.values()].some(
-		(result) =>
-			!result.ok &&
-			['INVALID_DATA', 'MANDATORY_NOT_FOUND'].includes(result.error.zohoCode ?? '') &&
-			metadataFields.has(String(result.error.details.api_name)),
-	);
-	if (refused) zohoForgetFields.call(this, 'Deals');
+	// a refused field chosen from cached metadata: reload it next time
+	if ([...results.values()].some((result) => !result.ok && refusedByStaleDealMetadata(result.error, orderIdField))) {
+		zohoForgetFields.call(this, 'Deals');
+	}
 
 	for (const [orderId, group] of byOrder) {
 		const result = results.get(orderId)!;

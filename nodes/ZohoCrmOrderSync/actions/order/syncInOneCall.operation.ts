@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { planOrderKeyedWrite, type WriteSettings } from '../../helpers/groupedWrites';
+import { planOrderKeyedWrite, refusedByStaleDealMetadata, type WriteSettings } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, localFailure, validationFailure, withZohoResult } from '../../helpers/outcomes';
@@ -74,9 +74,6 @@ interface PlannedOrder {
 	account?: IDataObject;
 	deal: IDataObject;
 }
-
-/** Zoho refusing one of these fields means the cached metadata (pipelines, currencies, the order-id field) is stale. */
-const metadataFields = (orderIdField: string) => new Set(['Pipeline', 'Currency', orderIdField]);
 
 /**
  * Account (when the order has a company), contact and deal of one order in ONE Zoho call: a composite request
@@ -191,7 +188,7 @@ async function syncOrder(
 		if (!again.ok) again.error.attempts += first.error.attempts;
 		return again;
 	}
-	if (!staleMetadata(first.error, orderIdField)) return first;
+	if (!refusedByStaleDealMetadata(first.error, orderIdField)) return first;
 	zohoForgetFields.call(this, 'Deals');
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
@@ -201,15 +198,6 @@ async function syncOrder(
 	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
 	if (!second.ok) second.error.attempts += first.error.attempts;
 	return second;
-}
-
-function staleMetadata(error: ZohoSyncError, orderIdField: string): boolean {
-	const field = error.details?.api_name;
-	return (
-		(error.zohoCode === 'INVALID_DATA' || error.zohoCode === 'MANDATORY_NOT_FOUND') &&
-		typeof field === 'string' &&
-		metadataFields(orderIdField).has(field)
-	);
 }
 
 async function sendOrder(
