@@ -198,6 +198,22 @@ describe('standard org', () => {
 		expect((zoho.apiCalls()[0].body.__composite_requests as IDataObject[]).map((sub) => sub.sub_request_id)).toEqual(['account', 'contact', 'deal']);
 	});
 
+	test('the deal\'s "Zoho Fields" mapper is typed with the metadata the run planned with: no metadata call of its own a day later', async () => {
+		const staticData: IDataObject = {};
+		const deal = { zohoFields: { mappingMode: 'defineBelow', value: { Probability: 75 }, matchingColumns: [], schema: [] } };
+		const start = Date.now();
+		const now = jest.spyOn(clock, 'now').mockReturnValue(start);
+		await run([order('main-sample')], { staticData, typeVersion: 2 }, deal);
+		zoho.reset();
+		now.mockReturnValue(start + FIELDS_TTL_MS); // a day later: the ride-along brings the Deals metadata
+		const { errorItems } = await run([order('main-sample', { id: 802, number: '802' })], { staticData, typeVersion: 2 }, deal);
+		expect(errorItems).toEqual([]);
+		expect(callNames(zoho)).toEqual(['POST /crm/v8/__composite_requests']);
+		const subs = zoho.apiCalls()[0].body.__composite_requests as Array<{ sub_request_id: string; body?: { data: IDataObject[] } }>;
+		expect(subs.map((sub) => sub.sub_request_id)).toEqual(['account', 'contact', 'deal', 'dealFields']);
+		expect(subs[2].body!.data[0]).toMatchObject({ Probability: 75 });
+	});
+
 	test('node version 2: the contact\'s and the deal\'s "Zoho Fields" mappers reach their own records, typed as Zoho wants', async () => {
 		const mapper = (value: IDataObject) => ({ mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] });
 		const { errorItems } = await run([order('main-sample')], { typeVersion: 2 }, {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WriteSettings } from '../helpers/groupedWrites';
 import type { ContactFieldValues, DealFieldValues } from '../mapping';
-import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields } from '../transport';
+import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields, type ZohoField } from '../transport';
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
 
@@ -32,12 +32,14 @@ export function readCallOptions(this: IExecuteFunctions, itemIndex = 0): WriteSe
  * The additional Zoho fields of one item: version 2's resource mapper ("Zoho Fields", values typed by n8n, then
  * written the way Zoho's field metadata says: dates yyyy-MM-dd, date-times without milliseconds, lookups `{ id }`),
  * or version 1's "Custom Fields" collection as it was. `names` picks the parameters (Sync in One Call has two sets).
+ * `moduleFields`: the module's metadata when the operation has already read it for this run (then not read again).
  */
 export async function readCustomFields(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	module: string,
 	names: Pick<SharedParameterNames, 'customFields' | 'zohoFields'> = PARAMETER_NAMES,
+	moduleFields?: ZohoField[],
 ): Promise<Record<string, unknown>> {
 	if (this.getNode().typeVersion >= 2) {
 		const mapper = this.getNodeParameter(names.zohoFields, itemIndex, {}) as { value?: Record<string, unknown> | null };
@@ -45,7 +47,8 @@ export async function readCustomFields(
 			([, value]) => value !== null && value !== undefined && value !== '',
 		);
 		if (!entries.length) return {};
-		const dataTypes = new Map((await zohoGetFields.call(this, module)).map((field) => [field.api_name, field.data_type]));
+		const fields = moduleFields ?? (await zohoGetFields.call(this, module));
+		const dataTypes = new Map(fields.map((field) => [field.api_name, field.data_type]));
 		return Object.fromEntries(entries.map(([apiName, value]) => [apiName, zohoFieldValue(value, dataTypes.get(apiName))]));
 	}
 	const collection = this.getNodeParameter(names.customFields, itemIndex, {}) as {
@@ -140,11 +143,13 @@ export async function readContactValues(
 
 /**
  * The deal parameters of one item (dealProperties). `withRecordLinks: false` where the node has no Contact/Account
- * parameters (Sync in One Call links the records it writes): they are then empty.
+ * parameters (Sync in One Call links the records it writes): they are then empty. `dealFields`: the Deals metadata
+ * the operation planned its write with (readCustomFields).
  */
 export async function readDealValues(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	dealFields: ZohoField[],
 	names: SharedParameterNames = PARAMETER_NAMES,
 	withRecordLinks = true,
 ): Promise<DealFieldValues> {
@@ -164,6 +169,6 @@ export async function readDealValues(
 		Type: param('type'),
 		Lead_Source: param(names.leadSource),
 		Description: param(names.description),
-		customFields: await readCustomFields.call(this, itemIndex, 'Deals', names),
+		customFields: await readCustomFields.call(this, itemIndex, 'Deals', names, dealFields),
 	};
 }

@@ -41,7 +41,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				outcomes.set(index, fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }));
 				continue;
 			}
-			const values = await readDealValues.call(this, index);
+			const values = await readDealValues.call(this, index, plan.fields);
 			const record = buildDealRecord(items[index].json as WooOrder, values, orderIdField, orderId, plan.fields);
 			addToOrderGroup(byOrder, orderId, record, index);
 		} catch (error) {

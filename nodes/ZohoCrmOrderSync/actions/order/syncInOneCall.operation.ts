@@ -163,7 +163,7 @@ async function planOrder(
 	const account = this.getNodeParameter('linkAccount', index, true)
 		? buildAccountRecord(accountValuesForContact(contactValues, this.getNodeParameter('accountName', index, '')))
 		: undefined;
-	const dealValues = await readDealValues.call(this, index, ONE_CALL_DEAL_NAMES, false);
+	const dealValues = await readDealValues.call(this, index, fields, ONE_CALL_DEAL_NAMES, false);
 	const deal = buildDealRecord(order, dealValues, orderIdField, orderId, fields);
 	return { index, orderId, contact, account, deal };
 }
@@ -193,7 +193,7 @@ async function syncOrder(
 	const plan = await planOrderKeyedWrite.call(this, 'Deals', orderIdField, OPERATION);
 	if (plan.kind !== 'ready') return first;
 	const item = this.getInputData()[order.index].json as WooOrder;
-	const dealValues = await readDealValues.call(this, order.index, ONE_CALL_DEAL_NAMES, false);
+	const dealValues = await readDealValues.call(this, order.index, plan.fields, ONE_CALL_DEAL_NAMES, false);
 	const deal = buildDealRecord(item, dealValues, orderIdField, order.orderId, plan.fields);
 	const second = await sendOrder.call(this, { ...order, deal }, orderIdField, settings);
 	if (!second.ok) second.error.attempts += first.error.attempts;

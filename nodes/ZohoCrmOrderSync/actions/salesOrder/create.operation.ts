@@ -33,7 +33,7 @@ import {
 	recordLocator,
 	zohoFieldsMapper,
 } from '../common.descriptions';
-import { readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
+import { PARAMETER_NAMES, readCallOptions, readCustomFields, readOrderId, readOrderIdField } from '../parameters';
 
 const displayOptions = { show: { resource: ['salesOrder'], operation: ['create'] } };
 
@@ -162,7 +162,7 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 				Deal_Id: recordId('dealId'),
 				Description: param('description'),
 				Currency: param('currency'),
-				customFields: await readCustomFields.call(this, index, 'Sales_Orders'),
+				customFields: await readCustomFields.call(this, index, 'Sales_Orders', PARAMETER_NAMES, plan.fields),
 				taxMode: (param('taxMode') || 'adjustment') as SalesOrderTaxMode,
 			};
 			// Totals first: an order that cannot match to the cent must not leave products behind in Zoho.
