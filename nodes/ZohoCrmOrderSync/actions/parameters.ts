@@ -1,7 +1,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WriteSettings } from '../helpers/groupedWrites';
-import type { ContactFieldValues, DealFieldValues } from '../mapping';
+import {
+	accountValuesForContact,
+	buildAccountRecord,
+	buildContactRecord,
+	type ContactFieldValues,
+	type DealFieldValues,
+} from '../mapping';
 import { isRetryOnFailRun, retryWaitBudgetMs, zohoGetFields, type ZohoField } from '../transport';
 
 /* Run-time readers of the parameters described in common.descriptions.ts. */
@@ -140,6 +146,28 @@ export async function readContactValues(
 		customFields: await readCustomFields.call(this, itemIndex, 'Contacts', names),
 	};
 }
+
+/**
+ * The contact of one item and the company account it links to ("Link Account" on and a company name given; else
+ * undefined), as Contact upsert and Sync in One Call both write them. `contact` is null without an email: Zoho
+ * upserts contacts by Email, so there is nothing to find the contact by (NO_CONTACT_EMAIL).
+ */
+export async function readContactAndAccount(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	names: SharedParameterNames = PARAMETER_NAMES,
+): Promise<{ values: ContactFieldValues; contact: IDataObject | null; account?: IDataObject }> {
+	const values = await readContactValues.call(this, itemIndex, names);
+	const contact = buildContactRecord(values);
+	if (!contact.Email) return { values, contact: null };
+	const account = this.getNodeParameter('linkAccount', itemIndex, true)
+		? buildAccountRecord(accountValuesForContact(values, this.getNodeParameter('accountName', itemIndex, '')))
+		: undefined;
+	return { values, contact, account };
+}
+
+export const NO_CONTACT_EMAIL =
+	'The order has no customer email, so no contact can be found or created (Zoho upserts contacts by Email).';
 
 /**
  * The deal parameters of one item (dealProperties). `withRecordLinks: false` where the node has no Contact/Account

@@ -4,16 +4,11 @@ import { upsertGrouped } from '../../helpers/groupedWrites';
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, recordSummary, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import {
-	accountValuesForContact,
-	buildAccountRecord,
-	buildContactRecord,
-	type ContactFieldValues,
-} from '../../mapping';
+import { buildContactRecord, type ContactFieldValues } from '../../mapping';
 import type { ItemOutcome } from '../../types';
 import { callOptions } from '../common.descriptions';
 import { contactProperties } from '../orderFields.descriptions';
-import { readCallOptions, readContactValues } from '../parameters';
+import { NO_CONTACT_EMAIL, readCallOptions, readContactAndAccount } from '../parameters';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['upsert'] } };
 
@@ -37,18 +32,11 @@ export async function execute(this: IExecuteFunctions, indices: number[]): Promi
 
 	for (const index of indices) {
 		try {
-			const values = await readContactValues.call(this, index);
-			const contact = buildContactRecord(values);
-			if (!contact.Email) {
-				outcomes.set(
-					index,
-					fail('The order has no customer email, so no contact can be found or created (Zoho upserts contacts by Email).', { api_name: 'Email' }),
-				);
+			const { values, contact, account } = await readContactAndAccount.call(this, index);
+			if (!contact) {
+				outcomes.set(index, fail(NO_CONTACT_EMAIL, { api_name: 'Email' }));
 				continue;
 			}
-			const account = this.getNodeParameter('linkAccount', index, true)
-				? buildAccountRecord(accountValuesForContact(values, this.getNodeParameter('accountName', index, '')))
-				: undefined;
 			planned.push({ index, values, contact, account });
 		} catch (error) {
 			outcomes.set(index, fail((error as Error).message));

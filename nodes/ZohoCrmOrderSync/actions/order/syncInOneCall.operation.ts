@@ -4,14 +4,7 @@ import { planOrderKeyedWrite, refusedByStaleDealMetadata, type WriteSettings } f
 import { withKeyedLocks } from '../../helpers/keyedLock';
 import { zohoOrgKey } from '../../helpers/org';
 import { groupKey, localFailure, validationFailure, withZohoResult } from '../../helpers/outcomes';
-import {
-	accountValuesForContact,
-	buildAccountRecord,
-	buildContactRecord,
-	buildDealRecord,
-	buildOrderSubRequests,
-	type WooOrder,
-} from '../../mapping';
+import { buildDealRecord, buildOrderSubRequests, type WooOrder } from '../../mapping';
 import {
 	FIELDS_TTL_MS,
 	isRacedUpsert,
@@ -29,10 +22,11 @@ import type { ItemOutcome, ZohoSyncError } from '../../types';
 import { callOptions } from '../common.descriptions';
 import { contactProperties, dealProperties } from '../orderFields.descriptions';
 import {
+	NO_CONTACT_EMAIL,
 	ONE_CALL_CONTACT_NAMES,
 	ONE_CALL_DEAL_NAMES,
 	readCallOptions,
-	readContactValues,
+	readContactAndAccount,
 	readDealValues,
 	readOrderId,
 	readOrderIdField,
@@ -151,18 +145,8 @@ async function planOrder(
 	if (!orderId) {
 		return { error: fail('No order id: the deal cannot be made idempotent without it', { api_name: orderIdField }) };
 	}
-	const contactValues = await readContactValues.call(this, index, ONE_CALL_CONTACT_NAMES);
-	const contact = buildContactRecord(contactValues);
-	if (!contact.Email) {
-		return {
-			error: fail('The order has no customer email, so no contact can be found or created (Zoho upserts contacts by Email).', {
-				api_name: 'Email',
-			}),
-		};
-	}
-	const account = this.getNodeParameter('linkAccount', index, true)
-		? buildAccountRecord(accountValuesForContact(contactValues, this.getNodeParameter('accountName', index, '')))
-		: undefined;
+	const { contact, account } = await readContactAndAccount.call(this, index, ONE_CALL_CONTACT_NAMES);
+	if (!contact) return { error: fail(NO_CONTACT_EMAIL, { api_name: 'Email' }) };
 	const dealValues = await readDealValues.call(this, index, fields, ONE_CALL_DEAL_NAMES, false);
 	const deal = buildDealRecord(order, dealValues, orderIdField, orderId, fields);
 	return { index, orderId, contact, account, deal };
