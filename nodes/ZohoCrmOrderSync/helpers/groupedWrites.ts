@@ -153,9 +153,8 @@ export async function writeByLookup(
 	{ limits, trigger }: WriteSettings,
 ): Promise<Map<string, ZohoRecordResult>> {
 	const answers = new Map<string, ZohoRecordResult>();
-	const toInsert: Array<[string, IDataObject]> = [];
-	const toUpdate: Array<[string, IDataObject]> = [];
-	for (const [orderId, record] of keyed) {
+	const found = new Map<string, string>();
+	for (const [orderId] of keyed) {
 		if (!/^[\w.-]+$/.test(orderId)) {
 			answers.set(orderId, {
 				ok: false,
@@ -170,30 +169,46 @@ export async function writeByLookup(
 				operation,
 				limits,
 			);
-			if (rows.length) toUpdate.push([orderId, { ...record, id: String(rows[0].id) }]);
-			else toInsert.push([orderId, record]);
+			if (rows.length) found.set(orderId, String(rows[0].id));
 		} catch (error) {
 			const syncError = (error as { syncError?: ZohoSyncError }).syncError;
 			if (!syncError) throw asNodeError(this.getNode(), error);
 			answers.set(orderId, { ok: false, error: syncError });
 		}
 	}
+	await updateFoundInsertRest.call(this, module, keyed, found, answers, operation, { limits, trigger });
+	return answers;
+}
+
+/**
+ * The write after a COQL lookup: records whose key was found are updated by that id, the others inserted.
+ * Keys already in `answers` (failed before the write) are left out; the write's results are added per key.
+ */
+export async function updateFoundInsertRest(
+	this: IExecuteFunctions,
+	module: string,
+	keyed: Array<[string, IDataObject]>,
+	found: Map<string, string>,
+	answers: Map<string, ZohoRecordResult>,
+	operation: string,
+	{ limits, trigger }: WriteSettings,
+): Promise<void> {
+	const pending = keyed.filter(([key]) => !answers.has(key));
 	for (const [mode, group] of [
-		['insert', toInsert],
-		['update', toUpdate],
+		['update', pending.filter(([key]) => found.has(key))],
+		['insert', pending.filter(([key]) => !found.has(key))],
 	] as const) {
 		if (!group.length) continue;
 		const { results } = await zohoWriteRecords.call(this, {
 			module,
-			records: group.map(([, record]) => record),
+			records: group.map(([key, record]) => (mode === 'update' ? { ...record, id: found.get(key) } : record)),
 			mode,
 			trigger,
 			operation,
 			limits,
 		});
-		group.forEach(([orderId], position) => answers.set(orderId, results[position]));
+		group.forEach(([key], position) => answers.set(key, results[position]));
 	}
-	return answers;
 }
 
 /** Records of one run keyed by order id: an order seen twice in a batch is written once, for all its items. */

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { asNodeError } from '../../shared/nodeError';
-import { zohoCoql, zohoGetFields, zohoWriteRecords } from '../transport';
+import { zohoCoql, zohoGetFields } from '../transport';
 import type { ZohoRecordResult, ZohoSyncError } from '../types';
-import { isUniqueField, upsertGrouped, type WriteSettings } from './groupedWrites';
+import { isUniqueField, updateFoundInsertRest, upsertGrouped, type WriteSettings } from './groupedWrites';
 import { withKeyedLocks } from './keyedLock';
 import { zohoOrgKey } from './org';
 import { groupKey, localFailure } from './outcomes';
@@ -83,22 +83,6 @@ async function writeProductsByLookup(
 			for (const [key] of chunk) answers.set(key, { ok: false, error: syncError });
 		}
 	}
-	const toUpdate = lookable.filter(([key]) => !answers.has(key) && found.has(key));
-	const toInsert = lookable.filter(([key]) => !answers.has(key) && !found.has(key));
-	for (const [mode, group] of [
-		['update', toUpdate],
-		['insert', toInsert],
-	] as const) {
-		if (!group.length) continue;
-		const { results } = await zohoWriteRecords.call(this, {
-			module: 'Products',
-			records: group.map(([key, record]) => (mode === 'update' ? { ...record, id: found.get(key) } : record)),
-			mode,
-			trigger,
-			operation,
-			limits,
-		});
-		group.forEach(([key], position) => answers.set(key, results[position]));
-	}
+	await updateFoundInsertRest.call(this, 'Products', lookable, found, answers, operation, { limits, trigger });
 	return answers;
 }
