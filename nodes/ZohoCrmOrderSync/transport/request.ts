@@ -452,25 +452,25 @@ async function refreshAndResend(
 			error: new ZohoTokenError(ZOHO_TOKEN_THROTTLE_MESSAGE, 'Access Denied', 'rate_limit', null),
 		};
 	}
-	const running = refreshesInFlight.get(key);
-	if (running) {
-		const ownerOutcome = await running;
-		if (ownerOutcome.kind === 'token') return ownerOutcome;
-		return await sendOnce(false);
-	}
-	// another call refreshed after this one was sent: the stored token is already new
-	if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
+	/** A refresh by another call of this process (running, or done after this call was sent) makes ours needless. */
+	const refreshedInProcess = async (): Promise<Outcome | undefined> => {
+		const running = refreshesInFlight.get(key);
+		if (running) {
+			const ownerOutcome = await running;
+			return ownerOutcome.kind === 'token' ? ownerOutcome : await sendOnce(false);
+		}
+		if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
+		return undefined;
+	};
+	const joined = await refreshedInProcess();
+	if (joined) return joined;
 	if (await tokenChangedElsewhere()) {
 		const resent = await sendOnce(false);
 		if (!needsTokenRefresh(resent)) return resent;
 	}
 	// while the stored token was read, a call of this process may have started (or finished) the refresh
-	const startedMeanwhile = refreshesInFlight.get(key);
-	if (startedMeanwhile) {
-		const ownerOutcome = await startedMeanwhile;
-		return ownerOutcome.kind === 'token' ? ownerOutcome : await sendOnce(false);
-	}
-	if ((lastRefreshAt.get(key) ?? -Infinity) > sentAt) return await sendOnce(false);
+	const joinedMeanwhile = await refreshedInProcess();
+	if (joinedMeanwhile) return joinedMeanwhile;
 	const refresh = sendOnce(true).then((outcome) => {
 		if (outcome.kind === 'token' && outcome.error.kind === 'rate_limit') {
 			tokenBlockedUntil.set(key, clock.now() + TOKEN_THROTTLE_COOLDOWN_MS);
