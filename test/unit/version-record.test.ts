@@ -3,19 +3,23 @@
  * semantics as n8n 2.40's DeduplicationHelper in mode "entries": checkProcessedAndRecord records what was new and
  * returns it as new; removeProcessed drops entries; every call rewrites the whole list.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import {
 	orderVersionKey,
 	recordWrittenVersions,
+	withVersionGate,
 	writtenVersions,
 } from '../../nodes/ZohoCrmOrderSync/helpers/versionRecord';
+import type { ItemOutcome } from '../../nodes/ZohoCrmOrderSync/types';
 
 function store() {
 	let entries: string[] = [];
 	let failRemove = false;
+	const calls: string[] = [];
 	const helpers = {
 		async checkProcessedAndRecord(items: Array<string | number>) {
+			calls.push(`record ${items.length}`);
 			const result = { new: [] as Array<string | number>, processed: [] as Array<string | number> };
 			for (const item of items) {
 				if (entries.includes(String(item))) result.processed.push(item);
@@ -27,6 +31,7 @@ function store() {
 			return result;
 		},
 		async removeProcessed(items: Array<string | number>) {
+			calls.push(`remove ${items.length}`);
 			// a crash between the probe's two database writes
 			if (failRemove) throw new Error('process killed');
 			entries = entries.filter((entry) => !items.map(String).includes(entry));
@@ -41,8 +46,30 @@ function store() {
 	return {
 		context,
 		entries: () => entries,
+		calls,
 		crashNextProbe: (value: boolean) => (failRemove = value),
 	};
+}
+
+/** A Zoho node of a two-node workflow (Upsert Contact → Create Deal) running in execution `executionId`. */
+function zohoNode(
+	context: IExecuteFunctions,
+	executionId: string,
+	items: INodeExecutionData[],
+	operation: 'contact.upsert' | 'deal.create',
+) {
+	const [resource, name] = operation.split('.');
+	return {
+		...context,
+		getExecutionId: () => executionId,
+		getInputData: () => items,
+		getNodeParameter: () => ({}),
+		getNode: () => ({ name: operation, type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync', parameters: { resource, operation: name } }),
+		getChildNodes: () =>
+			operation === 'contact.upsert'
+				? [{ name: 'deal', type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync', disabled: false, parameters: { resource: 'deal', operation: 'create' } }]
+				: [],
+	} as unknown as IExecuteFunctions;
 }
 
 const order = (id: number, modified: string, source = 'https://shop.example/'): IDataObject => ({
@@ -89,5 +116,33 @@ describe('order-version record', () => {
 		// and the marks are cleaned up
 		expect(entries().filter((entry) => entry.startsWith('check|'))).toEqual([]);
 		expect(entries()).not.toContain(`done|${unwritten}`);
+	});
+
+	it('the completing node takes the earlier node\'s "not written" at its word: one probe per order version, then the record', async () => {
+		const { context, calls } = store();
+		const items = [{ json: order(9, '2024-05-01T10:00:00') }];
+		const written: string[] = [];
+		const write = (operation: string) =>
+			async function (this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
+				written.push(operation);
+				return new Map(indices.map((index) => [index, { ok: true, json: { ...items[index].json } }]));
+			};
+		const sync = async (executionId: string) => {
+			const contact = await withVersionGate('contact.upsert', write('contact')).call(zohoNode(context, executionId, items, 'contact.upsert'), [0]);
+			const next = [{ json: (contact.get(0) as { json: IDataObject }).json }];
+			return await withVersionGate('deal.create', write('deal')).call(zohoNode(context, executionId, next, 'deal.create'), [0]);
+		};
+
+		await sync('e1');
+		expect(written).toEqual(['contact', 'deal']);
+		// the contact node's probe (record + remove), then only the deal node's record of the written version
+		expect(calls).toEqual(['record 2', 'remove 2', 'record 1']);
+
+		calls.length = 0;
+		const again = await sync('e2');
+		expect(written).toEqual(['contact', 'deal']);
+		expect(((again.get(0) as { json: IDataObject }).json.zoho as IDataObject).skipped).toBeDefined();
+		// the contact node finds the version written; the deal node takes its skip at its word
+		expect(calls).toEqual(['record 2', 'remove 1']);
 	});
 });

@@ -122,6 +122,22 @@ export async function claimVersions(this: IExecuteFunctions, keys: string[]): Pr
 	for (const key of keys) claims.set(claimKey(this, key), { owner, until });
 }
 
+/**
+ * The keys among `keys` this execution claims already: an earlier Zoho node of it found them not written (claims of
+ * written versions end at once) and did its part without failing (a failure ends the claim). Asking the database
+ * again before the completing write would cost a probe per run to learn what this execution just learnt.
+ */
+function claimedByThisExecution(this: IExecuteFunctions, keys: string[]): Set<string> {
+	const owner = ownerOf(this);
+	const now = Date.now();
+	return new Set(
+		keys.filter((key) => {
+			const claim = claims.get(claimKey(this, key));
+			return claim !== undefined && claim.owner === owner && claim.until > now;
+		}),
+	);
+}
+
 /** Ends this execution's claims on `keys` (written, failed, or skipped). */
 export function releaseVersions(this: IExecuteFunctions, keys: string[]): void {
 	const owner = ownerOf(this);
@@ -156,9 +172,11 @@ export function withVersionGate(operationName: string, execute: ItemOperation): 
 		}
 		if (!keys.size) return await execute.call(this, indices);
 
+		const versions = [...new Set(keys.values())];
+		const checkedEarlier = claimedByThisExecution.call(this, versions);
 		// A claim lives from the first Zoho node to the order's completing write: only worth taking when one follows.
-		if (completing || completedDownstream(this)) await claimVersions.call(this, [...new Set(keys.values())]);
-		const written = await writtenVersionsOf.call(this, keys);
+		if (completing || completedDownstream(this)) await claimVersions.call(this, versions);
+		const written = await writtenVersionsOf.call(this, keys, checkedEarlier);
 		releaseVersions.call(this, [...written]);
 
 		const outcomes = new Map<number, ItemOutcome>();
@@ -207,17 +225,22 @@ function completedDownstream(ctx: IExecuteFunctions): boolean {
 }
 
 /**
- * The order versions among `keys` already written. An item an earlier Zoho node of this execution skipped for the
- * same version is taken at its word; the rest are looked up in one call.
+ * The order versions among `keys` already written. An earlier Zoho node of this execution is taken at its word: an
+ * item it skipped for the same version is written, a version it found unwritten and still claims (`checkedEarlier`)
+ * is not; the rest are looked up in one call.
  */
-async function writtenVersionsOf(this: IExecuteFunctions, keys: Map<number, string>): Promise<Set<string>> {
+async function writtenVersionsOf(
+	this: IExecuteFunctions,
+	keys: Map<number, string>,
+	checkedEarlier: Set<string>,
+): Promise<Set<string>> {
 	const items = this.getInputData();
 	const written = new Set<string>();
 	const unknown: string[] = [];
 	for (const [index, key] of keys) {
 		const skipped = ((items[index].json.zoho as IDataObject | undefined)?.skipped as IDataObject | undefined)?.version;
 		if (skipped === key) written.add(key);
-		else unknown.push(key);
+		else if (!checkedEarlier.has(key)) unknown.push(key);
 	}
 	for (const key of await writtenVersions.call(this, unknown)) written.add(key);
 	return written;
