@@ -4,7 +4,7 @@ import type { ZohoRecordResult, ZohoSyncError } from '../types';
 import * as clock from './clock';
 import { toSyncError, ZohoApiError } from './errors';
 import { isRacedUpsert, zohoErrorCategory } from './retryPolicy';
-import { zohoApiRequest, zohoCredentialKey, zohoCredentialType, zohoTopLevelError } from './request';
+import { creditsRemaining, zohoApiRequest, zohoCredentialKey, zohoCredentialType, zohoTopLevelError } from './request';
 import type { ZohoCallLimits, ZohoContext, ZohoField } from './types';
 import { asNodeError } from '../../shared/nodeError';
 
@@ -132,8 +132,7 @@ async function writeChunk(
 			status = answer.status;
 			envelope = answer.body;
 			attempts = error.syncError.attempts;
-			const header = answer.headers['x-api-credits-remaining'];
-			credits = header !== undefined && Number.isFinite(Number(header)) ? Number(header) : null;
+			credits = creditsRemaining(answer.headers);
 		} else {
 			return {
 				results: chunk.map((record) => ({

@@ -240,7 +240,8 @@ export function zohoTopLevelError(
 	};
 }
 
-function creditsRemaining(headers: Record<string, string>): number | null {
+/** X-API-CREDITS-REMAINING as a number, else null (Zoho sends it once half of the daily credits are used). */
+export function creditsRemaining(headers: Record<string, string>): number | null {
 	const value = headers['x-api-credits-remaining'];
 	if (value === undefined || value.trim() === '') return null;
 	const credits = Number(value);
