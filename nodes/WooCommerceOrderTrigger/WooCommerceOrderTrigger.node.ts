@@ -16,13 +16,61 @@ import {
 	parseOrderPayload,
 	readDeliveryHeaders,
 	verifyWooSignature,
+	type SignatureCheck,
+	type WooDeliveryHeaders,
 } from './delivery';
 import {
 	checkWebhooksExist,
 	createWebhooks,
 	deleteWebhooks,
+	derivedWebhookSecret,
 	getStoredWebhooks,
 } from './webhookRegistration';
+
+/** "Existing Webhook": the secret the user copied from WooCommerce into the credential. */
+async function checkExistingWebhookSignature(
+	this: IWebhookFunctions,
+	rawBody: Buffer,
+	headers: WooDeliveryHeaders,
+): Promise<SignatureCheck> {
+	const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
+	const secret = String(credentials.webhookSecret ?? '');
+	if (!secret) {
+		return {
+			valid: false,
+			reason:
+				'no webhook secret is entered: enter the Secret of the WooCommerce webhook in the credential field "Webhook Secret (Existing Webhook)"',
+		};
+	}
+	return verifyWooSignature(rawBody, headers.signature, [secret]);
+}
+
+/**
+ * "Register Automatically": first the secrets activation stored in this node's static data (no credential read on
+ * the common path), then the secret derived from the delivery's webhook id, which every n8n process can compute
+ * even when the static data it reads lost them (queue mode, see derivedWebhookSecret).
+ */
+async function checkRegisteredWebhookSignature(
+	this: IWebhookFunctions,
+	rawBody: Buffer,
+	headers: WooDeliveryHeaders,
+): Promise<SignatureCheck> {
+	const stored = Object.values(getStoredWebhooks(this.getWorkflowStaticData('node')));
+	const sameWebhook = stored.find((entry) => String(entry.id) === headers.webhookId);
+	const storedCheck = verifyWooSignature(
+		rawBody,
+		headers.signature,
+		sameWebhook ? [sameWebhook.secret] : stored.map((entry) => entry.secret),
+	);
+	if (storedCheck.valid || !/^[1-9]\d*$/.test(headers.webhookId ?? '')) return storedCheck;
+	const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
+	const consumerSecret = String(credentials.consumerSecret ?? '');
+	if (!consumerSecret) return storedCheck;
+	const scope = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: this.getNode().id };
+	return verifyWooSignature(rawBody, headers.signature, [
+		derivedWebhookSecret(consumerSecret, scope, headers.webhookId as string),
+	]);
+}
 
 export class WooCommerceOrderTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -195,25 +243,10 @@ export class WooCommerceOrderTrigger implements INodeType {
 		};
 
 		const registration = this.getNodeParameter('registration', 'automatic') as string;
-		let secrets: string[];
-		if (registration === 'existing') {
-			const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
-			const secret = String(credentials.webhookSecret ?? '');
-			secrets = secret ? [secret] : [];
-		} else {
-			const stored = Object.values(getStoredWebhooks(this.getWorkflowStaticData('node')));
-			const sameWebhook = stored.find((entry) => String(entry.id) === headers.webhookId);
-			secrets = sameWebhook ? [sameWebhook.secret] : stored.map((entry) => entry.secret);
-		}
-		if (secrets.length === 0) {
-			this.logger.warn(
-				'WooCommerce Order Trigger: rejected a delivery because no webhook secret is stored; deactivate and re-activate the workflow so the webhook gets a known secret, or (Use Existing Webhook) enter its Secret in the credential field "Webhook Secret (Existing Webhook)"',
-				{ webhookId: headers.webhookId, topic: headers.topic },
-			);
-			return reject(401, 'Unauthorized');
-		}
-
-		const signature = verifyWooSignature(rawBody, headers.signature, secrets);
+		const signature =
+			registration === 'existing'
+				? await checkExistingWebhookSignature.call(this, rawBody, headers)
+				: await checkRegisteredWebhookSignature.call(this, rawBody, headers);
 		if (!signature.valid) {
 			this.logger.warn(`WooCommerce Order Trigger: rejected a delivery: ${signature.reason}`, {
 				webhookId: headers.webhookId,

@@ -1,9 +1,15 @@
-import { randomBytes } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { asNodeError } from '../shared/nodeError';
 
-import { describeRequestError, hasMorePages, WOOCOMMERCE_PAGE_SIZE, wooCommerceApiRequest } from '../shared/woocommerce/client';
+import {
+	describeRequestError,
+	hasMorePages,
+	WOOCOMMERCE_CREDENTIAL,
+	WOOCOMMERCE_PAGE_SIZE,
+	wooCommerceApiRequest,
+} from '../shared/woocommerce/client';
 
 /**
  * The store-side webhook lifecycle for the trigger: list, create and delete webhooks through
@@ -52,6 +58,25 @@ export function getStoredWebhooks(staticData: IDataObject): StoredWebhooks {
  */
 export function generateWebhookSecret(): string {
 	return randomBytes(32).toString('hex');
+}
+
+/**
+ * The secret this trigger gives store webhook `webhookId`: HMAC-SHA256 keyed with the credential's consumer secret
+ * over the workflow, the node and the webhook id, as 64 hex characters. Every n8n process can compute it from the
+ * delivery's X-WC-Webhook-ID and the credential, so checking a signature needs no static data: in queue mode the
+ * webhook process reads the workflow's static data from the database, and any execution that saves the workflow's
+ * static data (a reconciliation poll on a worker) rewrites it whole and can drop what activation stored there.
+ * A new registration gets a new webhook id, hence a new secret; changing the consumer secret changes them all
+ * (re-activate the workflow).
+ */
+export function derivedWebhookSecret(
+	consumerSecret: string,
+	scope: { workflowId: string; nodeId: string },
+	webhookId: number | string,
+): string {
+	return createHmac('sha256', consumerSecret)
+		.update(`woocommerce-order-trigger|${scope.workflowId}|${scope.nodeId}|${String(webhookId)}`)
+		.digest('hex');
 }
 
 /** All webhooks of the store, page by page, following X-WP-TotalPages. */
@@ -147,20 +172,26 @@ export async function createWebhooks(this: IHookFunctions): Promise<boolean> {
 			? options.webhookName.trim()
 			: `n8n ${this.getWorkflow().name ?? this.getWorkflow().id ?? 'workflow'}`;
 
+	const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
+	const scope = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: this.getNode().id };
 	const created: StoredWebhooks = {};
 	try {
 		for (const topic of topics) {
-			const secret = generateWebhookSecret();
-			// `status` is ignored on create (always active) and `secret` is never echoed back (WooCommerce code).
+			// `status` is ignored on create (always active) and `secret` is never echoed back (WooCommerce code). The
+			// final secret depends on the id WooCommerce assigns, so the webhook starts with a random one and gets its
+			// derived secret by an update right after (PUT /webhooks/<id>, where `secret` is writable).
 			const response = (await wooCommerceApiRequest.call(this, 'POST', '/webhooks', {
-				body: { name: `${baseName} (${topic})`, topic, delivery_url: url, secret },
+				body: { name: `${baseName} (${topic})`, topic, delivery_url: url, secret: generateWebhookSecret() },
 			})) as IDataObject;
 			if (typeof response?.id !== 'number') {
 				throw new NodeApiError(this.getNode(), (response ?? {}) as JsonObject, {
 					message: 'WooCommerce did not return the id of the created webhook',
 				});
 			}
-			created[topic] = { id: response.id, secret };
+			created[topic] = { id: response.id, secret: '' };
+			const secret = derivedWebhookSecret(String(credentials.consumerSecret ?? ''), scope, response.id);
+			await wooCommerceApiRequest.call(this, 'PUT', `/webhooks/${response.id}`, { body: { secret } });
+			created[topic].secret = secret;
 		}
 	} catch (error) {
 		// Do not leave half a registration behind: remove what this call created, then report the first error.

@@ -6,6 +6,7 @@ import { NodeApiError, type IDataObject, type IHookFunctions, type INode, type I
 
 import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
 import { WooCommerceOrderTrigger } from '../../nodes/WooCommerceOrderTrigger/WooCommerceOrderTrigger.node';
+import { derivedWebhookSecret } from '../../nodes/WooCommerceOrderTrigger/webhookRegistration';
 import {
 	WooCommerceEmulator,
 	phpJsonEncode,
@@ -100,7 +101,7 @@ function webhookContext(setup: WebhookSetup) {
  * Plays n8n's webhook server for the trigger: raw bytes in, node.webhook() called, answered like n8n 2.40's
  * webhook-helpers for responseMode onReceived (no workflow data → 200 {"message":"Webhook call received"}).
  */
-async function startN8nStandIn(getParams: () => IDataObject, staticData: IDataObject) {
+async function startN8nStandIn(getParams: () => IDataObject, staticData: IDataObject, credentials: () => IDataObject) {
 	const emitted: IDataObject[] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -111,6 +112,7 @@ async function startN8nStandIn(getParams: () => IDataObject, staticData: IDataOb
 				headers: req.headers,
 				params: getParams(),
 				staticData,
+				credentials: credentials(),
 			});
 			const result = await trigger.webhook.call(context);
 			if (result.noWebhookResponse) {
@@ -203,7 +205,7 @@ describe('WooCommerce Order Trigger webhook lifecycle (against the emulator)', (
 		}
 	}
 
-	it('with no parameters set registers order.created with a fresh random secret', async () => {
+	it('with no parameters set registers order.created with a secret derived from the webhook id and the consumer secret', async () => {
 		const ctx = context();
 		expect(await hooks.checkExists.call(ctx)).toBe(false);
 		expect(await hooks.create.call(ctx)).toBe(true);
@@ -212,6 +214,10 @@ describe('WooCommerce Order Trigger webhook lifecycle (against the emulator)', (
 		expect(webhook).toMatchObject({ topic: 'order.created', delivery_url: webhookUrl, status: 'active' });
 		expect(webhook.name).toBe('n8n Orders to Zoho (order.created)');
 		expect(webhook.secret).toMatch(/^[0-9a-f]{64}$/);
+		const scope = { workflowId: String(ctx.getWorkflow().id), nodeId: ctx.getNode().id };
+		expect(webhook.secret).toBe(derivedWebhookSecret(woo.consumerSecret, scope, webhook.id));
+		expect(webhook.secret).not.toBe(derivedWebhookSecret('cs_other', scope, webhook.id));
+		expect(webhook.secret).not.toBe(derivedWebhookSecret(woo.consumerSecret, { ...scope, workflowId: 'other' }, webhook.id));
 		expect(webhook.secret).not.toContain(woo.consumerSecret);
 		expect(staticData).toEqual({ webhooks: { 'order.created': { id: webhook.id, secret: webhook.secret } } });
 		expect(await hooks.checkExists.call(ctx)).toBe(true);
@@ -347,13 +353,14 @@ describe('WooCommerce Order Trigger end to end with emulator deliveries', () => 
 	let n8n: Awaited<ReturnType<typeof startN8nStandIn>>;
 	let staticData: IDataObject;
 	let params: IDataObject;
+	let credentials: IDataObject;
 
 	beforeEach(async () => {
 		woo = await WooCommerceEmulator.start();
 		staticData = {};
 		params = {};
-		n8n = await startN8nStandIn(() => params, staticData);
-		const credentials = { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret };
+		credentials = { url: woo.url, consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret };
+		n8n = await startN8nStandIn(() => params, staticData, () => credentials);
 		const ctx = hookContext({ credentials, params, staticData, webhookUrl: n8n.url });
 		await trigger.webhookMethods.default.create.call(ctx);
 	});
@@ -381,6 +388,20 @@ describe('WooCommerce Order Trigger end to end with emulator deliveries', () => 
 			source: `${woo.url}/`,
 			receivedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
 		});
+	});
+
+	it('accepts signed orders when the static data it reads lost the stored secrets (queue mode), by the derived secret', async () => {
+		// In queue mode the webhook process reads static data from the database, where a worker's poll execution
+		// can have rewritten it without the webhooks entry.
+		delete staticData.webhooks;
+		const [result] = await woo.deliver('order.created', sampleOrder());
+		expect(result.status).toBe(200);
+		expect(n8n.emitted.map((order) => order.id)).toEqual([727]);
+		// the derived secret depends on the consumer secret: with other keys the same delivery is refused
+		credentials = { ...credentials, consumerSecret: 'cs_other' };
+		const [refused] = await woo.deliver('order.created', sampleOrder());
+		expect(refused).toMatchObject({ status: 401, body: 'Unauthorized' });
+		expect(n8n.emitted).toHaveLength(1);
 	});
 
 	it('answers 401 to a wrong signature and WooCommerce counts the failure', async () => {
@@ -451,16 +472,39 @@ describe('WooCommerce Order Trigger webhook() responses', () => {
 		expect(sent.status).toBeUndefined();
 	});
 
-	it('answers 401 and logs why when no secret is stored', async () => {
+	it('with no secret stored answers 401 unless the signature uses the secret derived from X-WC-Webhook-ID', async () => {
 		const body = phpJsonEncode(sampleOrder());
 		const { context, sent, logger } = webhookContext({
 			rawBody: Buffer.from(body),
 			headers: signedHeaders(body),
 			staticData: {},
+			credentials: { consumerSecret: 'cs_test' },
 		});
 		expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
 		expect(sent).toEqual({ status: 401, body: 'Unauthorized', ended: true });
-		expect(logger.warn.mock.calls[0][0]).toContain('no webhook secret is stored');
+		expect(logger.warn.mock.calls[0][0]).toContain('does not match the webhook secret');
+
+		const derived = derivedWebhookSecret(
+			'cs_test',
+			{ workflowId: String(context.getWorkflow().id), nodeId: context.getNode().id },
+			7,
+		);
+		const signed = webhookContext({
+			rawBody: Buffer.from(body),
+			headers: signedHeaders(body, { 'x-wc-webhook-signature': wcSignature(body, derived) }),
+			staticData: {},
+			credentials: { consumerSecret: 'cs_test' },
+		});
+		expect((await trigger.webhook.call(signed.context)).workflowData?.[0][0].json).toMatchObject({ id: 727 });
+		// signed for webhook 7 but claiming to be webhook 8: refused
+		const otherId = webhookContext({
+			rawBody: Buffer.from(body),
+			headers: signedHeaders(body, { 'x-wc-webhook-id': '8', 'x-wc-webhook-signature': wcSignature(body, derived) }),
+			staticData: {},
+			credentials: { consumerSecret: 'cs_test' },
+		});
+		expect(await trigger.webhook.call(otherId.context)).toEqual({ noWebhookResponse: true });
+		expect(otherId.sent.status).toBe(401);
 	});
 
 	it('answers 401 to a bad signature and 400 to a signed error body', async () => {
