@@ -376,6 +376,46 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 	);
 
 	queueTest(
+		'3b. the same order version delivered again on either worker: no further Zoho write (the version record is in the database)',
+		async () => {
+			const order = woo.addOrder(customer('again', 1));
+			const writesFor = () =>
+				zoho.calls.filter(
+					(call) => call.method === 'POST' && JSON.stringify(call.body ?? '').includes(order.billing.email),
+				).length +
+				zoho.calls.filter(
+					(call) =>
+						call.method === 'POST' && call.path.includes('/Deals') && JSON.stringify(call.body ?? '').includes(`"${order.id}"`),
+				).length;
+			const before = await dealRunCount();
+			await deliver(order);
+			await waitForDealRuns(before, 1, 60_000);
+			const firstWrites = writesFor();
+			expect(dealsFor(order.id)).toHaveLength(1);
+			// one after the other, each after the previous run ended, so no in-process claim can be what skips them
+			// at least 8 repeats, and more (up to 20) until both workers ran one: the queue, not the test, picks the worker
+			const again: string[] = [];
+			const perWorker = () => [0, 1].map((worker) => workersOf(again).filter((w) => w === worker).length);
+			while (again.length < 8 || (again.length < 20 && perWorker().includes(0))) {
+				const count = await dealRunCount();
+				await deliver(order);
+				const [run] = await waitForDealRuns(count, 1, 60_000);
+				again.push(run.id);
+			}
+			const [onFirst, onSecond] = perWorker();
+			figure(
+				`one order version delivered ${again.length + 1} times in a row (repeats ran ${onFirst} × on worker 1, ${onSecond} × on worker 2): Zoho writes ${firstWrites} for the first, ${writesFor() - firstWrites} for the ${again.length} repeats`,
+			);
+			expect(firstWrites).toBeGreaterThan(0);
+			expect(writesFor()).toBe(firstWrites);
+			expect(onFirst).toBeGreaterThan(0);
+			expect(onSecond).toBeGreaterThan(0);
+			expect(dealsFor(order.id)).toHaveLength(1);
+		},
+		240_000,
+	);
+
+	queueTest(
 		'4. one expiry of the Self Client token seen by both workers at once: at most 2 token calls',
 		async () => {
 			const orders = Array.from({ length: 40 }, (_, index) => woo.addOrder(customer('token', index)));
