@@ -124,16 +124,23 @@ async function deliver(order: WooOrderRecord, ackMs?: number[]) {
 async function deliverPaced(batches: WooOrderRecord[][], perSecond: number, ackMs: number[], maxInFlight = 10) {
 	const started = Date.now();
 	const inFlight = new Set<Promise<void>>();
+	// every failed delivery is reported, also one that settled while no one was waiting on it
+	const failures: string[] = [];
 	for (let index = 0; index < batches.length; index++) {
 		const due = started + (index * 1000) / perSecond;
 		if (due > Date.now()) await sleep(due - Date.now());
 		while (inFlight.size + batches[index].length > maxInFlight) await Promise.race(inFlight);
 		for (const order of batches[index]) {
-			const delivery: Promise<void> = deliver(order, ackMs).finally(() => inFlight.delete(delivery));
+			const delivery: Promise<void> = deliver(order, ackMs)
+				.catch((error: Error) => {
+					failures.push(`order ${order.id}: ${error.message.split('\n').slice(0, 8).join(' ')}`);
+				})
+				.finally(() => inFlight.delete(delivery));
 			inFlight.add(delivery);
 		}
 	}
 	await Promise.all(inFlight);
+	if (failures.length) throw new Error(`${failures.length} deliveries failed, e.g.\n${failures.slice(0, 5).join('\n')}`);
 	const orders = batches.reduce((sum, batch) => sum + batch.length, 0);
 	return orders / ((Date.now() - started) / 1000);
 }
@@ -297,13 +304,23 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 			// 20 orders per second: a same-instant pair is two orders of one tick
 			const sentRate = await deliverPaced(batches, (20 * batches.length) / orders.length, ackMs);
 			const deliveredIn = (Date.now() - started) / 1000;
+			let progress = '';
 			await waitUntil(
 				'500 orders in Zoho or the dead letters',
-				async () =>
-					zoho.records('Deals').filter((deal) => orders.some((order) => deal.WooCommerce_Order_ID === String(order.id))).length >=
-						orders.length - refused.length && (await deadLetters()).length >= refused.length,
+				async () => {
+					const deals = zoho.records('Deals').filter((deal) => orders.some((order) => deal.WooCommerce_Order_ID === String(order.id))).length;
+					const rows = (await deadLetters()).length;
+					const runs = await deployment.main.executions(dealsWorkflow.id);
+					const byStatus: Record<string, number> = {};
+					for (const run of runs) byStatus[run.status] = (byStatus[run.status] ?? 0) + 1;
+					progress = `${deals}/${orders.length - refused.length} deals, ${rows}/${refused.length} dead letters, executions ${JSON.stringify(byStatus)}`;
+					return deals >= orders.length - refused.length && rows >= refused.length;
+				},
 				300_000,
-			);
+			).catch((error: Error) => {
+				error.message += ` — at the end: ${progress}`;
+				throw error;
+			});
 			const seconds = (Date.now() - started) / 1000;
 			bigLoad = { orders, refused, seconds };
 			const { peak, rejected, limit } = zoho.concurrency();
@@ -387,9 +404,24 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 					(call) =>
 						call.method === 'POST' && call.path.includes('/Deals') && JSON.stringify(call.body ?? '').includes(`"${order.id}"`),
 				).length;
-			const before = await dealRunCount();
-			await deliver(order);
-			await waitForDealRuns(before, 1, 60_000);
+			/** Delivers `order` and returns the id of the execution it started, once that has finished. */
+			const deliverAndWait = async () => {
+				const lastId = await lastDealRunId();
+				await deliver(order);
+				let runId = '';
+				await waitUntil(
+					'the delivery’s execution to finish',
+					async () => {
+						const run = (await deployment.main.executions(dealsWorkflow.id)).find((candidate) => Number(candidate.id) > lastId);
+						runId = run && ['success', 'error', 'crashed', 'canceled'].includes(run.status) ? run.id : '';
+						return runId !== '';
+					},
+					60_000,
+					500,
+				);
+				return runId;
+			};
+			await deliverAndWait();
 			const firstWrites = writesFor();
 			expect(dealsFor(order.id)).toHaveLength(1);
 			// one after the other, each after the previous run ended, so no in-process claim can be what skips them
@@ -397,10 +429,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 			const again: string[] = [];
 			const perWorker = () => [0, 1].map((worker) => workersOf(again).filter((w) => w === worker).length);
 			while (again.length < 8 || (again.length < 20 && perWorker().includes(0))) {
-				const count = await dealRunCount();
-				await deliver(order);
-				const [run] = await waitForDealRuns(count, 1, 60_000);
-				again.push(run.id);
+				again.push(await deliverAndWait());
 			}
 			const [onFirst, onSecond] = perWorker();
 			figure(
