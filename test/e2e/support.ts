@@ -69,7 +69,8 @@ export function setUpOrderIdFieldWorkflow(zohoCredential: CredentialRef, resourc
 		id: `5e7a0000-0000-4000-8000-00000000000${index + 2}`,
 		name: `Set Up Order ID Field (${resource})`,
 		type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync',
-		typeVersion: 1,
+		// what the editor adds today, like the bundled workflows
+		typeVersion: 2,
 		position: [220 + 220 * index, 0],
 		parameters: { authentication: 'refreshToken', resource, operation: 'setUpOrderIdField' },
 		credentials: { zohoCrmRefreshTokenApi: zohoCredential },
