@@ -27,6 +27,7 @@ import {
 	type INodeProperties,
 	type INodeType,
 	type IRequestOptionsSimplified,
+	type IRunExecutionData,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { mkdtempSync } from 'node:fs';
@@ -218,6 +219,8 @@ export interface CoreContextOptions {
 	items?: INodeExecutionData[];
 	/** The node the items come from ($prevNode), default 'Start'. */
 	previousNode?: string;
+	/** What n8n keeps of the running execution (its flow context included); default a new one per context. */
+	runExecutionData?: IRunExecutionData;
 	/** Base of getNodeWebhookUrl(): `<webhookBaseUrl>/<node.webhookId>/<path>`. */
 	webhookBaseUrl?: string;
 	/** The express request and response of a webhook call. */
@@ -251,7 +254,7 @@ export function executeContext(options: CoreContextOptions): ExecuteContext {
 		node,
 		additionalDataFor(options),
 		'trigger',
-		createRunExecutionData(),
+		options.runExecutionData ?? createRunExecutionData(),
 		0,
 		items,
 		{ main: [items] },

@@ -12,15 +12,20 @@
  *   `handleNodeExecutionError` (a node that throws in a continue mode passes its input items to output 0);
  *   retry-on-fail (`getRetryParams`: 2–5 tries; the node runs again when it throws or when `checkFailure` sees a
  *   truthy `json.error` on the first item of the first output), with a new execute context per try.
+ * - `runWorkflow`: several Zoho nodes connected one after another as one execution (one workflow, execution id and
+ *   flow context), for what a node does because of the nodes before or after it.
  */
 import { randomUUID } from 'crypto';
 import {
 	Workflow,
+	createRunExecutionData,
+	type IConnections,
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
+	type IRunExecutionData,
 } from 'n8n-workflow';
 
 import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
@@ -152,19 +157,12 @@ function checkFailure(returned: INodeExecutionData[][] | undefined): boolean {
 	return error !== undefined && error !== null && error !== false;
 }
 
-export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+/** The Zoho node as a workflow file holds it, with the harness's credential for `emulator`. */
+function harnessNode(options: RunNodeOptions): INode {
 	const { emulator, credentialType } = options;
 	const onError = options.onError ?? 'continueErrorOutput';
-	const executionId = options.executionId ?? randomUUID();
-	const credentialId = harnessCredentialId(emulator);
-	const inputItems: INodeExecutionData[] = options.items.map((item, index) =>
-		isExecutionData(item)
-			? (JSON.parse(JSON.stringify(item)) as INodeExecutionData)
-			: { json: JSON.parse(JSON.stringify(item)) as IDataObject, pairedItem: { item: index } },
-	);
-
-	const node: INode = {
-		id: 'zoho-node',
+	return {
+		id: `zoho-node-${options.nodeName ?? 'Upsert Contact'}`,
 		name: options.nodeName ?? 'Upsert Contact',
 		type: NODE_TYPE,
 		typeVersion: options.typeVersion ?? 1,
@@ -173,29 +171,96 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 			authentication: credentialType === 'zohoCrmOAuth2Api' ? 'oAuth2' : 'refreshToken',
 			...(JSON.parse(JSON.stringify(options.parameters)) as INodeParameters),
 		},
-		credentials: { [credentialType]: { id: credentialId, name: 'Zoho test' } },
+		credentials: { [credentialType]: { id: harnessCredentialId(emulator), name: 'Zoho test' } },
 		onError: onError === 'stopWorkflow' ? undefined : onError,
 		retryOnFail: options.retryOnFail !== undefined,
 		maxTries: options.retryOnFail?.maxTries,
 	};
-	// n8n's Workflow adds every visible parameter's default to node.parameters (NodeHelpers.getNodeParameters)
-	const workflow = new Workflow({
+}
+
+/**
+ * n8n's Workflow around `nodes`, each one's first (success) output connected to the next. n8n's Workflow adds
+ * every visible parameter's default to node.parameters (NodeHelpers.getNodeParameters).
+ */
+function harnessWorkflow(nodes: INode[], staticData: IDataObject | undefined): Workflow {
+	const connections: IConnections = {};
+	nodes.slice(1).forEach((next, index) => {
+		connections[nodes[index].name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return new Workflow({
 		id: 'wf-harness',
 		name: 'Harness',
-		nodes: [node],
-		connections: {},
+		nodes,
+		connections,
 		active: true,
 		nodeTypes,
 		// n8n-workflow wraps this object (ObservableObject), so what the node stores lands in it: pass one object to
 		// several runs to keep it between executions, as n8n's database does
-		staticData: options.staticData ?? {},
+		staticData: staticData ?? {},
 	});
-	const workflowNode = workflow.getNode(node.name) as INode;
+}
+
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const node = harnessNode(options);
+	const workflow = harnessWorkflow([node], options.staticData);
+	return await runNodeOf(workflow, node.name, options, createRunExecutionData());
+}
+
+export interface WorkflowStep {
+	name: string;
+	/** Node parameters as a workflow file holds them. */
+	parameters: IDataObject;
+	onError?: HarnessOnError;
+}
+
+export type RunWorkflowOptions = Omit<RunNodeOptions, 'parameters' | 'nodeName' | 'onError' | 'retryOnFail'> & {
+	/** Zoho nodes in the order they are connected: each one's success output feeds the next. */
+	steps: WorkflowStep[];
+};
+
+/**
+ * One n8n execution of Zoho nodes connected one after another: one Workflow holding all of them (a node sees the
+ * nodes after it, getChildNodes), one execution id and one run-execution data (the flow context n8n keeps per
+ * execution). A node runs when the one before it put items on its success output, as n8n runs them; the results
+ * of the nodes that ran are returned in order.
+ */
+export async function runWorkflow(options: RunWorkflowOptions): Promise<RunNodeResult[]> {
+	const stepOptions = options.steps.map((step) => ({ ...options, parameters: step.parameters, nodeName: step.name, onError: step.onError }));
+	const workflow = harnessWorkflow(stepOptions.map(harnessNode), options.staticData);
+	const runExecutionData = createRunExecutionData();
+	const executionId = options.executionId ?? randomUUID();
+	const results: RunNodeResult[] = [];
+	let items = options.items;
+	for (const step of stepOptions) {
+		if (!items.length) break;
+		const result = await runNodeOf(workflow, step.nodeName, { ...step, items, executionId }, runExecutionData);
+		results.push(result);
+		items = result.successItems;
+	}
+	return results;
+}
+
+/** Runs the node `nodeName` of `workflow` once, with n8n's retry-on-fail and output routing (see the file comment). */
+async function runNodeOf(
+	workflow: Workflow,
+	nodeName: string,
+	options: RunNodeOptions,
+	runExecutionData: IRunExecutionData,
+): Promise<RunNodeResult> {
+	const { emulator, credentialType } = options;
+	const onError = options.onError ?? 'continueErrorOutput';
+	const executionId = options.executionId ?? randomUUID();
+	const inputItems: INodeExecutionData[] = options.items.map((item, index) =>
+		isExecutionData(item)
+			? (JSON.parse(JSON.stringify(item)) as INodeExecutionData)
+			: { json: JSON.parse(JSON.stringify(item)) as IDataObject, pairedItem: { item: index } },
+	);
+	const workflowNode = workflow.getNode(nodeName) as INode;
 	const runOnce = async (): Promise<INodeExecutionData[][]> => {
 		// n8n persists refreshed tokens (preAuthentication / OAuth2 refresh) in its database: the helper writes to `stored`
 		const store = { stored: storedCredential(emulator, credentialType), tokenRequests: 0 };
 		const credentialsHelper = new TestCredentialsHelper(zohoCredentials[credentialType], store);
-		const context = executeContext({ workflow, node: workflowNode, credentialsHelper, executionId, items: inputItems });
+		const context = executeContext({ workflow, node: workflowNode, credentialsHelper, executionId, items: inputItems, runExecutionData });
 		return (await nodeType.execute!.call(context)) as INodeExecutionData[][];
 	};
 

@@ -42,7 +42,7 @@ export const callOptions: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether an order whose exact version (store, order ID, date modified) this workflow already wrote to Zoho passes through without a Zoho call. The record lives in n8n’s database; a version counts as written only after the Deal or Sales Order write succeeded.',
+				'Whether an order whose exact version (store, order ID, date modified) this workflow already wrote to Zoho passes through without a Zoho call. The record lives in n8n’s database and keeps Create Deal, Create Sales Order and Sync in One Call apart, each counted only after its write succeeded; a node skips only when every such write from it onward is recorded.',
 		},
 		{
 			displayName: 'Workers Sharing the Limit',

@@ -10,12 +10,19 @@ import { withZohoResult } from './outcomes';
  * through n8n's deduplication helpers (table `processed_data`, one row per workflow), so it holds across restarts
  * and queue-mode workers.
  *
+ * It says which completing write is done: one `done…|<version>` key per operation (writeMark). Create Deal keeps the
+ * form `done|<version>` that every record stored so far has, so those keep meaning "deal written"; Create Sales Order
+ * and Sync in One Call have their own. A node skips an order version only when every completing write it leads to
+ * (its own, and those of the Zoho nodes after it) is recorded, as the record stood when this execution first asked:
+ * what an execution records never makes a later node of the same execution skip.
+ *
  * The helpers can only ask "was this key recorded?" by recording it. A probe for a version that was never written
  * therefore leaves a wrong "written" mark until it is removed again, and a crash between the two database writes
- * would keep it. Every probe thus records a `check|` marker in the same database write as the `done|` key it asks
- * about, and removes both in one write afterwards: a `done|` mark that a crash left behind always has its `check|`
- * marker next to it, and a version with a `check|` marker counts as not written (it is written again, and Zoho's
- * upserts make that harmless). `done|` keys are recorded only after Zoho confirmed the write.
+ * would keep it. Every probe thus records a `check…|` marker (the same name, `check` for `done`) in the same database
+ * write as the `done…|` key it asks about, and removes both in one write afterwards: a `done…|` mark that a crash
+ * left behind always has its `check…|` marker next to it, and a version with a `check…|` marker counts as not
+ * written (it is written again, and Zoho's upserts make that harmless). `done…|` keys are recorded only after Zoho
+ * confirmed the write.
  *
  * The row is rewritten whole on each call (read, change, write), so the calls of one n8n process are serialised
  * per workflow; across queue-mode workers a lost update can only drop marks, which costs a repeated write, never an
@@ -49,21 +56,39 @@ export function orderVersionKey(json: IDataObject): string | undefined {
 
 const lockKey = (ctx: IExecuteFunctions) => `order-versions:${ctx.getWorkflow().id ?? ''}`;
 
-/** Which of `keys` are recorded as written to Zoho. Any doubt (no database, a crashed probe) answers "not written". */
-export async function writtenVersions(this: IExecuteFunctions, keys: string[]): Promise<Set<string>> {
-	const unique = [...new Set(keys)];
+/** The writes that complete an order; their success is what the order-version record stores. */
+const COMPLETING_OPERATIONS = ['deal.create', 'salesOrder.create', 'order.syncInOneCall'] as const;
+export type CompletingOperation = (typeof COMPLETING_OPERATIONS)[number];
+
+const isCompleting = (operation: string): operation is CompletingOperation =>
+	(COMPLETING_OPERATIONS as readonly string[]).includes(operation);
+
+/**
+ * The record key saying that `operation` wrote `version`: `done|<version>` for Create Deal (the key every record
+ * stored before the operations were told apart has), `done:<operation>|<version>` for the others.
+ */
+export function writeMark(operation: CompletingOperation, version: string): string {
+	return `done${operation === 'deal.create' ? '' : `:${operation}`}|${version}`;
+}
+
+/** The probe marker that goes with a `done…|` mark: `check…|`, the rest unchanged. */
+const checkMarkOf = (mark: string) => `check${mark.slice('done'.length)}`;
+
+/** Which of `marks` (writeMark) are recorded. Any doubt (no database, a crashed probe) answers "not recorded". */
+export async function recordedWrites(this: IExecuteFunctions, marks: string[]): Promise<Set<string>> {
+	const unique = [...new Set(marks)];
 	if (!unique.length || !this.getWorkflow().id) return new Set();
 	return await withKeyedLocks([lockKey(this)], async () => {
 		try {
-			// `done|` before `check|`: when the row is trimmed to maxEntries the oldest go first, so a
-			// leftover `done|` can never outlive its `check|` marker.
-			const probe = unique.flatMap((key) => [`done|${key}`, `check|${key}`]);
+			// `done…|` before `check…|`: when the row is trimmed to maxEntries the oldest go first, so a
+			// leftover `done…|` can never outlive its `check…|` marker.
+			const probe = unique.flatMap((mark) => [mark, checkMarkOf(mark)]);
 			const answer = await this.helpers.checkProcessedAndRecord(probe, 'workflow', OPTIONS);
 			const seen = new Set(answer.processed.map(String));
-			const written = new Set(unique.filter((key) => seen.has(`done|${key}`) && !seen.has(`check|${key}`)));
-			const undo = unique.flatMap((key) => (written.has(key) ? [`check|${key}`] : [`done|${key}`, `check|${key}`]));
+			const recorded = new Set(unique.filter((mark) => seen.has(mark) && !seen.has(checkMarkOf(mark))));
+			const undo = unique.flatMap((mark) => (recorded.has(mark) ? [checkMarkOf(mark)] : [mark, checkMarkOf(mark)]));
 			await this.helpers.removeProcessed(undo, 'workflow', OPTIONS);
-			return written;
+			return recorded;
 		} catch (error) {
 			this.logger.warn(`Zoho CRM Order Sync: the order-version record could not be read: ${(error as Error).message}`);
 			return new Set<string>();
@@ -71,17 +96,13 @@ export async function writtenVersions(this: IExecuteFunctions, keys: string[]): 
 	});
 }
 
-/** Records `keys` as written. Called only after Zoho confirmed the write, so a failure is retried, never skipped. */
-export async function recordWrittenVersions(this: IExecuteFunctions, keys: string[]): Promise<void> {
-	const unique = [...new Set(keys)];
+/** Records `marks` (writeMark). Called only after Zoho confirmed the write, so a failure is retried, never skipped. */
+export async function recordWrites(this: IExecuteFunctions, marks: string[]): Promise<void> {
+	const unique = [...new Set(marks)];
 	if (!unique.length || !this.getWorkflow().id) return;
 	await withKeyedLocks([lockKey(this)], async () => {
 		try {
-			await this.helpers.checkProcessedAndRecord(
-				unique.map((key) => `done|${key}`),
-				'workflow',
-				OPTIONS,
-			);
+			await this.helpers.checkProcessedAndRecord(unique, 'workflow', OPTIONS);
 		} catch (error) {
 			// Not recorded only means the next delivery of this version is written again.
 			this.logger.warn(`Zoho CRM Order Sync: the order-version record could not be saved: ${(error as Error).message}`);
@@ -122,22 +143,6 @@ export async function claimVersions(this: IExecuteFunctions, keys: string[]): Pr
 	for (const key of keys) claims.set(claimKey(this, key), { owner, until });
 }
 
-/**
- * The keys among `keys` this execution claims already: an earlier Zoho node of it found them not written (claims of
- * written versions end at once) and did its part without failing (a failure ends the claim). Asking the database
- * again before the completing write would cost a probe per run to learn what this execution just learnt.
- */
-function claimedByThisExecution(this: IExecuteFunctions, keys: string[]): Set<string> {
-	const owner = ownerOf(this);
-	const now = Date.now();
-	return new Set(
-		keys.filter((key) => {
-			const claim = claims.get(claimKey(this, key));
-			return claim !== undefined && claim.owner === owner && claim.until > now;
-		}),
-	);
-}
-
 /** Ends this execution's claims on `keys` (written, failed, or skipped). */
 export function releaseVersions(this: IExecuteFunctions, keys: string[]): void {
 	const owner = ownerOf(this);
@@ -151,20 +156,21 @@ export function releaseVersions(this: IExecuteFunctions, keys: string[]): void {
 	}
 }
 
-/** The write that completes an order; its success is what the order-version record stores. */
-const ORDER_COMPLETING = new Set(['deal.create', 'salesOrder.create', 'order.syncInOneCall']);
-
 /**
  * `execute` behind the order-version gate (option "Skip Written Order Versions", on by default): items whose
- * version this workflow already wrote pass through with `zoho.skipped` and no Zoho call; after the completing
- * write (Deal or Sales Order) the versions Zoho confirmed are recorded.
+ * version this workflow already wrote, with every completing write this node leads to, pass through with
+ * `zoho.skipped` and no Zoho call; after a completing write the versions Zoho confirmed are recorded for it.
  */
 export function withVersionGate(operationName: string, execute: ItemOperation): ItemOperation {
 	return async function (this: IExecuteFunctions, indices: number[]): Promise<Map<number, ItemOutcome>> {
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		if (options.skipWrittenVersions === false) return await execute.call(this, indices);
+		const downstream = completingDownstream(this);
+		const completing = isCompleting(operationName);
+		const covered = completing ? new Set([operationName, ...downstream]) : downstream;
+		// Neither this node nor any after it makes a completing write: no record speaks for its write, it never skips.
+		if (!covered.size) return await execute.call(this, indices);
 		const items = this.getInputData();
-		const completing = ORDER_COMPLETING.has(operationName);
 		const keys = new Map<number, string>();
 		for (const index of indices) {
 			const key = orderVersionKey(items[index].json);
@@ -173,10 +179,9 @@ export function withVersionGate(operationName: string, execute: ItemOperation): 
 		if (!keys.size) return await execute.call(this, indices);
 
 		const versions = [...new Set(keys.values())];
-		const checkedEarlier = claimedByThisExecution.call(this, versions);
-		// A claim lives from the first Zoho node to the order's completing write: only worth taking when one follows.
-		if (completing || completedDownstream(this)) await claimVersions.call(this, versions);
-		const written = await writtenVersionsOf.call(this, keys, checkedEarlier);
+		// A claim lives from the first Zoho node to the order's last completing write.
+		await claimVersions.call(this, versions);
+		const written = await writtenVersionsOf.call(this, versions, [...covered]);
 		releaseVersions.call(this, [...written]);
 
 		const outcomes = new Map<number, ItemOutcome>();
@@ -194,12 +199,12 @@ export function withVersionGate(operationName: string, execute: ItemOperation): 
 		try {
 			if (rest.length) fresh = await execute.call(this, rest);
 		} finally {
-			// The claim ends with the completing write, or early with a failure (a thrown call included).
-			const ended = completing ? rest : rest.filter((index) => !fresh.get(index)?.ok);
+			// The claim ends with the last completing write, or early with a failure (a thrown call included).
+			const ended = completing && !downstream.size ? rest : rest.filter((index) => !fresh.get(index)?.ok);
 			if (completing) {
 				// Only after Zoho confirmed the write: a failed or crashed write is tried again, never skipped.
 				const done = rest.filter((index) => fresh.get(index)?.ok && keys.has(index));
-				await recordWrittenVersions.call(this, done.map((index) => keys.get(index)!));
+				await recordWrites.call(this, done.map((index) => writeMark(operationName, keys.get(index)!)));
 			}
 			releaseVersions.call(this, ended.flatMap((index) => keys.get(index) ?? []));
 		}
@@ -208,40 +213,59 @@ export function withVersionGate(operationName: string, execute: ItemOperation): 
 	};
 }
 
-/** Whether a Zoho CRM Order Sync node after this one writes the Deal or Sales Order that completes the order. */
-function completedDownstream(ctx: IExecuteFunctions): boolean {
+/** The completing writes (Deal, Sales Order, One Call) of the Zoho CRM Order Sync nodes after this one. */
+function completingDownstream(ctx: IExecuteFunctions): Set<CompletingOperation> {
+	const operations = new Set<CompletingOperation>();
 	try {
-		return ctx.getChildNodes(ctx.getNode().name, { includeNodeParameters: true }).some((child) => {
+		for (const child of ctx.getChildNodes(ctx.getNode().name, { includeNodeParameters: true })) {
 			const parameters = (child.parameters ?? {}) as IDataObject;
-			return (
-				child.type.endsWith('.zohoCrmOrderSync') &&
-				!child.disabled &&
-				ORDER_COMPLETING.has(`${String(parameters.resource)}.${String(parameters.operation)}`)
-			);
-		});
+			const operation = `${String(parameters.resource)}.${String(parameters.operation)}`;
+			if (child.type.endsWith('.zohoCrmOrderSync') && !child.disabled && isCompleting(operation)) operations.add(operation);
+		}
 	} catch {
-		return false;
+		// no workflow graph to read: only this node's own write counts
+	}
+	return operations;
+}
+
+/** Per order version and completing write: whether the record held it when this execution first asked. */
+type FirstAnswers = Record<string, Partial<Record<CompletingOperation, boolean>>>;
+
+/**
+ * This execution's first answers, kept in its flow context (n8n keeps that with the execution, across a Wait node
+ * too), so that a later node of the execution asks the database only about writes no earlier node asked about, and
+ * never takes a version this execution recorded itself for one an earlier execution wrote.
+ */
+function firstAnswers(ctx: IExecuteFunctions): FirstAnswers {
+	try {
+		const flow = ctx.getContext('flow');
+		flow.zohoCrmOrderVersions ??= {};
+		return flow.zohoCrmOrderVersions as FirstAnswers;
+	} catch {
+		// no execution data to keep it in: this node asks for itself
+		return {};
 	}
 }
 
 /**
- * The order versions among `keys` already written. An earlier Zoho node of this execution is taken at its word: an
- * item it skipped for the same version is written, a version it found unwritten and still claims (`checkedEarlier`)
- * is not; the rest are looked up in one call.
+ * The versions among `versions` whose `covered` writes are all recorded, as the record stood when this execution
+ * first asked about each; what no earlier node of it asked is looked up in one call.
  */
 async function writtenVersionsOf(
 	this: IExecuteFunctions,
-	keys: Map<number, string>,
-	checkedEarlier: Set<string>,
+	versions: string[],
+	covered: CompletingOperation[],
 ): Promise<Set<string>> {
-	const items = this.getInputData();
-	const written = new Set<string>();
-	const unknown: string[] = [];
-	for (const [index, key] of keys) {
-		const skipped = ((items[index].json.zoho as IDataObject | undefined)?.skipped as IDataObject | undefined)?.version;
-		if (skipped === key) written.add(key);
-		else if (!checkedEarlier.has(key)) unknown.push(key);
+	const answers = firstAnswers(this);
+	const unknown = versions.flatMap((version) =>
+		covered.filter((operation) => answers[version]?.[operation] === undefined).map((operation) => ({ version, operation })),
+	);
+	const recorded = await recordedWrites.call(
+		this,
+		unknown.map(({ version, operation }) => writeMark(operation, version)),
+	);
+	for (const { version, operation } of unknown) {
+		answers[version] = { ...answers[version], [operation]: recorded.has(writeMark(operation, version)) };
 	}
-	for (const key of await writtenVersions.call(this, unknown)) written.add(key);
-	return written;
+	return new Set(versions.filter((version) => covered.every((operation) => answers[version]?.[operation] === true)));
 }
