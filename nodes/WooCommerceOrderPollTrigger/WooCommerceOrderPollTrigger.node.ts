@@ -80,7 +80,7 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 						typeOptions: { minValue: 1 },
 						default: 500,
 						description:
-							'Upper limit of orders one poll emits; the rest follow on the next polls, oldest first',
+							'Upper limit of orders in one execution. When a poll finds more, the next batches follow as soon as the execution before has finished (at most 40 batches per poll), oldest first.',
 					},
 					{
 						displayName: 'Check Webhook Health',

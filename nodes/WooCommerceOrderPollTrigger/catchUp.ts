@@ -25,6 +25,8 @@ import { readOrderWindow, type ListedOrder, type OrderWindow } from './orderWind
  */
 export const CATCH_UP_MAX_BATCHES = 40;
 export const CATCH_UP_MAX_MINUTES = 30;
+/** Longer than one read may take (the poll budget), so a read under way at the deadline cannot overlap a new poll. */
+const GUARD_GRACE_MS = 5 * 60_000;
 
 /**
  * Catch-ups running in this n8n process, by workflow and node → until when. A poll of the same trigger that
@@ -139,17 +141,22 @@ export function startCatchUp(
 		deadline: started + CATCH_UP_MAX_MINUTES * 60_000,
 	};
 	const done = emitBatch.call(this, plan, state, first, extra);
-	running.set(plan.key, state.deadline);
+	// the guard outlasts the deadline by more than a read can take: a read under way at the deadline may still emit
+	const until = state.deadline + GUARD_GRACE_MS;
+	running.set(plan.key, until);
 	void continueCatchUp
-		.call(this, plan, state, first, done)
+		.call(this, plan, state, summaryOf(first), done)
 		.catch((error: Error) => {
 			this.logger.warn(`${plan.label}: catch-up stopped: ${error.message}; the next poll continues from the cursor`);
 			this.__emitError(error);
 		})
 		.finally(() => {
-			if (running.get(plan.key) === state.deadline) running.delete(plan.key);
+			if (running.get(plan.key) === until) running.delete(plan.key);
 		});
 }
+
+/** A read's orders as far as the catch-up needs them once they are emitted (it holds no order while a run works). */
+const summaryOf = (read: OrderWindow) => ({ fresh: read.fresh.length, more: read.more, next: read.next });
 
 /** The outcome of one batch's run, or 'timeout' when the catch-up's deadline came first. */
 async function outcomeOf(done: Promise<IRun | undefined>, deadline: number): Promise<string> {
@@ -174,7 +181,7 @@ async function continueCatchUp(
 	this: IPollFunctions,
 	plan: BatchPlan,
 	state: CatchUpState,
-	first: OrderWindow,
+	first: ReturnType<typeof summaryOf>,
 	firstDone: Promise<IRun | undefined>,
 ): Promise<void> {
 	let read = first;
@@ -191,7 +198,7 @@ async function continueCatchUp(
 				return;
 			}
 			// The run finished: its orders are confirmed, no later batch or poll needs to emit them again.
-			state.ordersDone += read.fresh.length;
+			state.ordersDone += read.fresh;
 			state.cursor = { ...state.cursor, unconfirmed: {} };
 			writeCursor(this.getWorkflowStaticData('node'), state.cursor);
 		}
@@ -205,12 +212,13 @@ async function continueCatchUp(
 			);
 			return;
 		}
-		read = await readOrderWindow.call(this, state.cursor, read.next, plan.statusList, plan.maxOrders);
+		const next = await readOrderWindow.call(this, state.cursor, read.next, plan.statusList, plan.maxOrders);
+		read = summaryOf(next);
 		done = undefined;
 		// a read that met only changes emitted before (it stopped at its request bound) emits nothing and goes on
-		if (read.fresh.length > 0) {
+		if (next.fresh.length > 0) {
 			state.batch++;
-			done = emitBatch.call(this, plan, state, read, {});
+			done = emitBatch.call(this, plan, state, next, {});
 		}
 	}
 }

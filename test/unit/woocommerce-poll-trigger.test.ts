@@ -402,6 +402,29 @@ describe('WooCommerce Order Poll Trigger', () => {
 			expect(engine.batches.flat()).toHaveLength(150);
 		});
 
+		it('a failed WooCommerce read ends it as a failed poll would (error execution); the next poll continues', async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: 250 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine((batch) => (batch === 1 ? 'hold' : 'success'));
+			afterThisTest = () => engine.held.forEach((run) => run.resolve(undefined));
+			const store = { ...credentials };
+			expect(await poll({ credentials: store, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.held.length === 1);
+			// the store's key is revoked while batch 1 runs: the catch-up's next read is refused
+			store.consumerSecret = 'revoked';
+			engine.held[0].resolve({ status: 'success' } as IRun);
+			await until(() => engine.errors.length === 1);
+			expect(engine.errors[0]).toBeInstanceOf(NodeApiError);
+			expect(engine.batches).toHaveLength(1);
+
+			// batch 1 was confirmed; the next poll (key valid again) goes on after it
+			await until(() => unconfirmedIds(staticData).length === 0);
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === 3 && unconfirmedIds(staticData).length === 0);
+			expect(engine.batches.flat().map((order) => order.id)).toEqual(added.map((order) => order.id));
+		});
+
 		it(`stops after ${CATCH_UP_MAX_BATCHES} batches; the next poll continues`, async () => {
 			const startFrom = Date.now() - 60_000;
 			const added = Array.from({ length: CATCH_UP_MAX_BATCHES + 5 }, () => woo.addOrder({ status: 'processing' }));
