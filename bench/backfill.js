@@ -76,10 +76,19 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 			publish: [workflow.id],
 		});
 		rss = sampleRss(n8n.child.pid);
+		// peak RSS per quarter of the backfill (by deals written): flat quarters = memory bounded by the batch, not the backfill
+		let written = 0;
+		const quarterPeaksMb = [0, 0, 0, 0];
+		const quarters = setInterval(() => {
+			const { rssMb } = rssOf(n8n.child.pid);
+			const quarter = Math.min(3, Math.floor((written * 4) / total));
+			if (Number.isFinite(rssMb)) quarterPeaksMb[quarter] = Math.max(quarterPeaksMb[quarter], rssMb);
+		}, 200);
 		const deadline = Date.now() + 30 * 60_000;
 		let lastReport = 0;
 		for (;;) {
 			const deals = zoho.records('Deals').length;
+			written = deals;
 			if (deals >= total) break;
 			if (Date.now() > deadline) throw new Error(`backfill: only ${deals} of ${total} deals after 30 min`);
 			if (Date.now() - lastReport > 30_000) {
@@ -93,6 +102,7 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 		const finishedAt = Math.max(...dealWrites.map((call) => call.at));
 		// let the last run end (its dead-letter branch, its version records) before counting
 		await sleep(5_000);
+		clearInterval(quarters);
 		const memory = rss.stop();
 		const hwm = rssOf(n8n.child.pid).peakMb;
 		const deals = zoho.records('Deals');
@@ -125,6 +135,7 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 			rssPeakMb: memory.peakMb,
 			rssEndMb: memory.lastMb,
 			rssHwmMb: hwm,
+			rssQuarterPeaksMb: quarterPeaksMb,
 			progressExample: progressLines.find((line) => line.includes('batch 2 emitted'))?.trim(),
 			progressLast: progressLines[progressLines.length - 1]?.trim(),
 		};

@@ -10,18 +10,19 @@ import { readOrderWindow, type ListedOrder, type OrderWindow } from './orderWind
  * last one ended and emits it, and so on. Only one execution of the backfill is in flight, so n8n holds one batch
  * at a time, and the Zoho nodes' concurrency limit holds as for any run.
  *
- * Why after the poll returns, not inside it: n8n 2.40 awaits the first poll when it activates the workflow (the
- * publication gives up after 84 s), so a poll that waited for executions would hold up the activation.
+ * Why after the poll returns, not inside it: n8n 2.40 awaits the first poll when it activates the workflow (its
+ * publication outbox gives up after 84 s, 0.7 × its 2-minute lease), so a poll that waited for executions would
+ * hold up the activation.
  *
  * Nothing lost: every batch moves the cursor (node static data, saved by n8n when the batch is emitted) and lists
  * its orders as `unconfirmed`; only a run that finished with status `success` confirms them. If n8n dies, the
  * next poll (at activation, after the restart) emits the unconfirmed batch once more and catches up from the
  * cursor; the Zoho nodes skip the versions already written, so nothing is doubled either.
  *
- * Bounds: at most MAX_BATCHES batches (the poll's own included: 40 × Max Orders per Poll, 20,000 orders with the
- * default 500) and MAX_MINUTES per catch-up; a run that does not finish with `success` (an error, a cancel, n8n
- * refusing the execution because the workflow was deactivated) or a failed WooCommerce read ends it too. The
- * rest waits for the next scheduled poll, which starts a new catch-up.
+ * Bounds: at most CATCH_UP_MAX_BATCHES batches (the poll's own included: 40 × Max Orders per Poll, 20,000 orders
+ * with the default 500) and CATCH_UP_MAX_MINUTES per catch-up; a run that does not finish with `success` (an
+ * error, a cancel, n8n refusing the execution because the workflow was deactivated) or a failed WooCommerce read
+ * ends it too. The rest waits for the next scheduled poll, which starts a new catch-up.
  */
 export const CATCH_UP_MAX_BATCHES = 40;
 export const CATCH_UP_MAX_MINUTES = 30;
