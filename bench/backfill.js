@@ -6,7 +6,8 @@
  * orders spread over the last 30 days. Publishing the workflow runs the first poll; its catch-up emits the next
  * batches one run after the other. Time = first order-list request to the last deal written; every order must
  * end with exactly one deal and every email with one contact. RSS = n8n's main process, sampled every 200 ms,
- * and its VmHWM (peak over the process's life) at the end.
+ * and its VmHWM (peak over the process's life) at the end. With `cappedHeapMb` the same backfill runs once more
+ * in a fresh n8n whose V8 heap is capped (NODE_OPTIONS=--max-old-space-size), to show what it needs.
  *
  * Compared with one execution per order (as webhook deliveries make it): `perItemSample` orders through the
  * two-node operations and through Sync in One Call, in this process through test/support/nodeHarness.ts.
@@ -40,7 +41,7 @@ function historicalOrder(index) {
 	return sampleOrder({ id, number: String(id), billing: historicalBilling(index) });
 }
 
-async function runN8nBackfill({ total, latencyMs, log }) {
+async function runN8nBackfill({ total, latencyMs, log, heapMb }) {
 	const woo = await WooCommerceEmulator.start();
 	const zoho = await ZohoEmulator.start({ edition: 'standard', orderIdField: true });
 	const workflow = JSON.parse(fs.readFileSync(WORKFLOW, 'utf8'));
@@ -74,6 +75,8 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 			],
 			workflows: [workflow],
 			publish: [workflow.id],
+			// BENCH_BACKFILL_N8N_HEAP_MB caps n8n's V8 heap: a backfill that completes under a small cap needs no more
+			env: heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : undefined,
 		});
 		rss = sampleRss(n8n.child.pid);
 		// peak RSS per quarter of the backfill (by deals written): flat quarters = memory bounded by the batch, not the backfill
@@ -91,6 +94,7 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 			written = deals;
 			if (deals >= total) break;
 			if (Date.now() > deadline) throw new Error(`backfill: only ${deals} of ${total} deals after 30 min`);
+			if (n8n.exitStatus) throw new Error(`backfill: n8n exited (${JSON.stringify(n8n.exitStatus)}) with ${deals} of ${total} deals\n${n8n.logsTail(30)}`);
 			if (Date.now() - lastReport > 30_000) {
 				lastReport = Date.now();
 				log(`[bench backfill] ${deals}/${total} deals after ${((Date.now() - (firstList ?? Date.now())) / 1000).toFixed(0)} s`);
@@ -136,6 +140,7 @@ async function runN8nBackfill({ total, latencyMs, log }) {
 			rssEndMb: memory.lastMb,
 			rssHwmMb: hwm,
 			rssQuarterPeaksMb: quarterPeaksMb,
+			heapLimitMb: heapMb,
 			progressExample: progressLines.find((line) => line.includes('batch 2 emitted'))?.trim(),
 			progressLast: progressLines[progressLines.length - 1]?.trim(),
 		};
@@ -189,16 +194,22 @@ async function runPerItem({ latencyMs, perItemSample, log }) {
 	}
 }
 
-async function runBackfill({ total = 10_000, latencyMs = 100, perItemSample = 200, log = console.log } = {}) {
-	const n8n = await runN8nBackfill({ total, latencyMs, log });
+/**
+ * The backfill in n8n as configured by default, then (when `cappedHeapMb` is given) once more with n8n's V8 heap
+ * capped: the second row shows how much memory the backfill needs, the first how much V8 takes when it may.
+ */
+async function runBackfill({ total = 10_000, latencyMs = 100, perItemSample = 200, log = console.log, heapMb, cappedHeapMb } = {}) {
+	const n8n = await runN8nBackfill({ total, latencyMs, log, heapMb });
+	const capped = cappedHeapMb ? await runN8nBackfill({ total, latencyMs, log, heapMb: cappedHeapMb }) : undefined;
 	const perItem = perItemSample > 0 ? await runPerItem({ latencyMs, perItemSample, log }) : undefined;
-	return { n8n, perItem, latencyMs, total };
+	return { n8n, capped, perItem, latencyMs, total };
 }
 
 module.exports = { runBackfill, historicalOrder };
 
 if (require.main === module) {
-	runBackfill({ total: Number(process.env.BENCH_BACKFILL_ORDERS ?? 1000), perItemSample: 0 }).then((result) =>
+	const heapMb = Number(process.env.BENCH_BACKFILL_N8N_HEAP_MB) || undefined;
+	runBackfill({ total: Number(process.env.BENCH_BACKFILL_ORDERS ?? 1000), perItemSample: 0, heapMb }).then((result) =>
 		console.log(JSON.stringify(result, null, 2)),
 	);
 }
