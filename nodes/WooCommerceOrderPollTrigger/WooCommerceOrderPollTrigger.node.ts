@@ -13,33 +13,11 @@ import {
 	wooCommerceApiRequest,
 } from '../shared/woocommerce/client';
 import { DEFAULT_SKIP_STATUSES, normaliseStatusList, orderStatusOptions } from '../shared/woocommerce/orderStatuses';
-import {
-	advanceCursor,
-	alreadyEmitted,
-	formatWooGmt,
-	parseStartFrom,
-	parseWooGmt,
-	readCursor,
-	windowStart,
-	writeCursor,
-	type PollCursor,
-} from './pollCursor';
+import { catchUpRunning, stageBatch, startCatchUp, type BatchPlan } from './catchUp';
+import { isListedOrder, keysetAfter, readOrderWindow } from './orderWindow';
+import { formatWooGmt, parseStartFrom, readCursor, windowStart, writeCursor, type PollCursor } from './pollCursor';
 
 export const DEFAULT_POLL_STATUSES = ['pending', 'processing', 'on-hold', 'completed'];
-
-interface ListedOrder extends IDataObject {
-	id: number;
-	date_modified_gmt: string;
-}
-
-function isListedOrder(value: unknown): value is ListedOrder {
-	return (
-		value !== null &&
-		typeof value === 'object' &&
-		typeof (value as IDataObject).id === 'number' &&
-		typeof (value as IDataObject).date_modified_gmt === 'string'
-	);
-}
 
 function positiveInteger(value: unknown, fallback: number): number {
 	const number = Number(value);
@@ -102,7 +80,7 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 						typeOptions: { minValue: 1 },
 						default: 500,
 						description:
-							'Upper limit of orders one poll emits; the rest follow on the next polls, oldest first',
+							'Upper limit of orders in one execution. When a poll finds more, the next batches follow as soon as the execution before has finished (at most 40 batches per poll), oldest first.',
 					},
 					{
 						displayName: 'Check Webhook Health',
@@ -170,8 +148,23 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 			return isListedOrder(first) ? [[toItem(first)]] : null;
 		}
 
+		const workflow = this.getWorkflow();
+		const plan: BatchPlan = {
+			key: `${workflow.id ?? ''}:${this.getNode().id}`,
+			statusList,
+			maxOrders,
+			overlapMinutes,
+			toItem,
+			label: `WooCommerce Order Poll Trigger "${this.getNode().name}" (workflow ${workflow.id ?? '?'})`,
+		};
+		if (catchUpRunning(plan.key)) {
+			this.logger.info(`${plan.label}: a catch-up of this trigger is still running; this poll leaves the orders to it`);
+			return null;
+		}
+
 		const staticData = this.getWorkflowStaticData('node');
 		let cursor: PollCursor | undefined = readCursor(staticData);
+		let from: string;
 		if (cursor === undefined) {
 			const startFrom = this.getNodeParameter('startFrom', '') as unknown;
 			if (startFrom === '' || startFrom === null || startFrom === undefined) {
@@ -186,144 +179,22 @@ export class WooCommerceOrderPollTrigger implements INodeType {
 			// The backfill starts exactly at Start From: no overlap before a date the user chose.
 			cursor = { lastModifiedGmt: `${formatWooGmt(start)}Z`, emitted: {} };
 			writeCursor(staticData, cursor);
-			return await pollWindow.call(this, cursor, formatWooGmt(start), statusList, overlapMinutes, maxOrders, toItem);
+			from = formatWooGmt(start);
+		} else {
+			from = windowStart(cursor, overlapMinutes);
 		}
-		return await pollWindow.call(
-			this,
-			cursor,
-			windowStart(cursor, overlapMinutes),
-			statusList,
-			overlapMinutes,
-			maxOrders,
-			toItem,
-		);
+
+		const read = await readOrderWindow.call(this, cursor, keysetAfter(from), statusList, maxOrders);
+		const health = await checkWebhookHealth.call(this);
+		const extra: IDataObject = health.length ? { webhooksReactivated: health } : {};
+		if (read.more && read.fresh.length > 0) {
+			// More orders than one poll may emit: this batch and the next follow one run after the other.
+			startCatchUp.call(this, plan, cursor, read, extra);
+			return null;
+		}
+		const { items } = stageBatch.call(this, plan, cursor, read, extra);
+		return items.length ? [items] : null;
 	}
-}
-
-/** A key that sorts like WooCommerce's `orderby=modified` (modified date, then ID). */
-interface Keyset {
-	time: number;
-	id: number;
-}
-
-const after = (order: ListedOrder, keyset: Keyset): boolean => {
-	const time = parseWooGmt(order.date_modified_gmt) ?? 0;
-	return time > keyset.time || (time === keyset.time && order.id > keyset.id);
-};
-
-/** Upper bound of list requests in one poll, next to the engine's poll budget. */
-const MAX_REQUESTS_PER_POLL = 200;
-
-/**
- * Reads orders modified after `modifiedAfter` by keyset paging: every request asks for the orders from the last
- * one seen onwards (`modified_after` one second before its date, `orderby=modified`, which sorts by modified date
- * then ID — `WC_REST_Orders_V2_Controller::prepare_objects_query()`), and drops what is not after that key. An
- * order modified while we page moves behind the key and is met again later; offset pages would shift and skip
- * the order on a page boundary. Only more than a page of orders sharing one second needs a second page of the
- * same request.
- *
- * The orders the previous poll emitted for the first time are emitted once more (re-read with `include` when they
- * fall outside this window): if the run that got them died, this run syncs them, and if it finished, the Zoho
- * nodes find their versions written and make no Zoho call.
- */
-async function pollWindow(
-	this: IPollFunctions,
-	cursor: PollCursor,
-	modifiedAfter: string,
-	statusList: string,
-	overlapMinutes: number,
-	maxOrders: number,
-	toItem: (order: IDataObject) => INodeExecutionData,
-): Promise<INodeExecutionData[][] | null> {
-	// id → the newest version of the order met in this poll (an order changed while we page is met again later)
-	const listed = new Map<number, ListedOrder>();
-	let freshCount = 0;
-	const unconfirmed = new Map(Object.entries(cursor.unconfirmed ?? {}));
-	const isRepeat = (order: ListedOrder) => {
-		const repeat = unconfirmed.get(String(order.id));
-		return repeat !== undefined && parseWooGmt(repeat) === parseWooGmt(order.date_modified_gmt);
-	};
-	const budgetEnds = Date.now() + Math.max(10_000, (this.getPollBudgetMs?.() ?? 300_000) - 30_000);
-
-	let keyset: Keyset = { time: parseWooGmt(modifiedAfter)!, id: Number.MAX_SAFE_INTEGER };
-	let query = modifiedAfter;
-	let page = 1;
-	for (let request = 0; request < MAX_REQUESTS_PER_POLL && freshCount < maxOrders && Date.now() < budgetEnds; request++) {
-		const response = (await wooCommerceApiRequest.call(this, 'GET', '/orders', {
-			qs: {
-				modified_after: query,
-				dates_are_gmt: true,
-				orderby: 'modified',
-				order: 'asc',
-				per_page: WOOCOMMERCE_PAGE_SIZE,
-				page,
-				status: statusList,
-			},
-			returnFullResponse: true,
-		})) as { body: unknown; headers: unknown };
-		const pageItems = (Array.isArray(response.body) ? (response.body as unknown[]) : []).filter(isListedOrder);
-		let last: ListedOrder | undefined;
-		for (const item of pageItems) {
-			if (!after(item, keyset)) continue;
-			last = item;
-			const earlier = listed.get(item.id);
-			if (earlier && (parseWooGmt(earlier.date_modified_gmt) ?? 0) >= (parseWooGmt(item.date_modified_gmt) ?? 0)) continue;
-			if (!earlier && !unconfirmed.has(String(item.id)) && alreadyEmitted(cursor, item.id, item.date_modified_gmt)) {
-				continue;
-			}
-			// the newest version wins, so the Zoho nodes get the order as it is now
-			if (!isRepeat(item) && (!earlier || isRepeat(earlier))) freshCount++;
-			listed.delete(item.id);
-			listed.set(item.id, item);
-			if (freshCount >= maxOrders) break;
-		}
-		if (pageItems.length < WOOCOMMERCE_PAGE_SIZE) break;
-		if (last === undefined) {
-			// A full page and nothing after the key: more than a page of orders share one second.
-			page++;
-			continue;
-		}
-		keyset = { time: parseWooGmt(last.date_modified_gmt)!, id: last.id };
-		query = formatWooGmt(keyset.time - 1000);
-		page = 1;
-	}
-
-	// The previous poll's first emissions that this window did not meet again: read them by id.
-	const again = [...listed.values()].filter(isRepeat);
-	const fresh = [...listed.values()].filter((order) => !isRepeat(order));
-	const missing = [...unconfirmed.keys()].map(Number).filter((id) => Number.isInteger(id) && !listed.has(id));
-	for (let start = 0; start < missing.length; start += WOOCOMMERCE_PAGE_SIZE) {
-		const ids = missing.slice(start, start + WOOCOMMERCE_PAGE_SIZE);
-		const orders = (await wooCommerceApiRequest.call(this, 'GET', '/orders', {
-			qs: { include: ids.join(','), per_page: WOOCOMMERCE_PAGE_SIZE, status: statusList },
-		})) as unknown;
-		for (const order of Array.isArray(orders) ? orders : []) {
-			if (isListedOrder(order) && !listed.has(order.id)) {
-				listed.set(order.id, order);
-				again.push(order);
-			}
-		}
-	}
-
-	const health = await checkWebhookHealth.call(this);
-	const next = advanceCursor(
-		cursor,
-		fresh.map((order) => ({ id: order.id, modifiedGmt: order.date_modified_gmt })),
-		overlapMinutes,
-	);
-	next.unconfirmed = Object.fromEntries(fresh.map((order) => [String(order.id), order.date_modified_gmt]));
-	writeCursor(this.getWorkflowStaticData('node'), next);
-	const emitted = [...again, ...fresh];
-	if (emitted.length === 0) return null;
-	return [
-		emitted.map((order) => {
-			const item = toItem(order);
-			const provenance = item.json._woocommerce as IDataObject;
-			provenance.reemitted = again.includes(order);
-			if (health.length) provenance.webhooksReactivated = health;
-			return item;
-		}),
-	];
 }
 
 /**

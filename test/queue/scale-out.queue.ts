@@ -50,6 +50,18 @@ const reconcileWorkflow = (() => {
 	return workflow;
 })();
 
+/** Backfill-phase orders are dated here; the backfill copy of the reconcile workflow emits 100 per execution. */
+const BACKFILL_PHASE_FROM = '2033-01-01T00:00:00';
+const BACKFILL_PER_POLL = 100;
+const backfillWorkflow = (() => {
+	const workflow = withScaleOutSettings(load('woocommerce-reconcile.json'), WORKERS);
+	workflow.id = 'wcZohoReconcileBackfill';
+	workflow.name = `${workflow.name} (backfill)`;
+	const trigger = workflow.nodes.find((node: any) => String(node.type).endsWith('.wooCommerceOrderPollTrigger'));
+	trigger.parameters = { ...trigger.parameters, startFrom: BACKFILL_PHASE_FROM, options: { maxOrdersPerPoll: BACKFILL_PER_POLL } };
+	return workflow;
+})();
+
 let woo: WooCommerceEmulator;
 let zoho: ZohoEmulator;
 let deployment: QueueDeployment;
@@ -210,7 +222,7 @@ beforeAll(async () => {
 	const started = Date.now();
 	deployment = await startQueueDeployment({
 		credentials: [wooCommerceCredential(wooCredential, woo), zohoRefreshTokenCredential(zohoCredential, zoho)],
-		workflows: [dealsWorkflow, replayWorkflow, reconcileWorkflow],
+		workflows: [dealsWorkflow, replayWorkflow, reconcileWorkflow, backfillWorkflow],
 		publish: [dealsWorkflow.id],
 		workers: WORKERS,
 	});
@@ -530,9 +542,48 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 		360_000,
 	);
 
+	queueTest(
+		'6. a backfill of more than Max Orders per Poll: the poll on main emits batch after batch, each once the workers finished the one before',
+		async () => {
+			const orders = Array.from({ length: 4 * BACKFILL_PER_POLL + 50 }, (_, index) => {
+				const at = new Date(Date.parse(`${BACKFILL_PHASE_FROM}Z`) + 60_000 + index * 60_000).toISOString().slice(0, 19);
+				return woo.addOrder({
+					...customer('backfill', index),
+					date_created: at,
+					date_created_gmt: at,
+					date_modified: at,
+					date_modified_gmt: at,
+				});
+			});
+			const started = Date.now();
+			const status = await deployment.main.activateWorkflow(backfillWorkflow.id);
+			expect(status.status).toBe('published');
+			await waitUntil('every backfilled order to have its deal', async () => orders.every((order) => dealsFor(order.id).length > 0), 240_000);
+			const seconds = (Date.now() - started) / 1000;
+			await sleep(3_000);
+			expect(orders.filter((order) => dealsFor(order.id).length !== 1).map((order) => order.id)).toEqual([]);
+
+			const runs = (await deployment.main.executions(backfillWorkflow.id))
+				.filter((run) => run.mode === 'trigger')
+				.sort((a, b) => Number(a.id) - Number(b.id));
+			expect(runs.map((run) => run.status)).toEqual(Array(5).fill('success'));
+			// one batch in flight: each run started after the one before had finished
+			for (let index = 1; index < runs.length; index++) {
+				expect(Date.parse(runs[index].startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[index - 1].stoppedAt!));
+			}
+			const workers = new Set(workersOf(runs.map((run) => run.id)));
+			figure(
+				`backfill of ${orders.length} orders at ${BACKFILL_PER_POLL} per execution in queue mode: ${runs.length} runs one after the other on worker(s) ${[...workers].join(', ')}, all in Zoho once, ${seconds.toFixed(0)} s`,
+			);
+			expect(deployment.main.logs()).toMatch(/catch-up finished — 450 orders in 5 batches/);
+			await deployment.main.deactivateWorkflow(backfillWorkflow.id);
+		},
+		360_000,
+	);
+
 	if (process.env.QUEUE_COMPARE === '1') {
 		queueTest(
-			'6. (QUEUE_COMPARE=1) the same 500-order load through one regular n8n process, for the throughput ratio',
+			'7. (QUEUE_COMPARE=1) the same 500-order load through one regular n8n process, for the throughput ratio',
 			async () => {
 				const singleZoho = await ZohoEmulator.start({ orderIdField: true, concurrencyLimit: ZOHO_CONCURRENCY_LIMIT });
 				singleZoho.setLatency(ZOHO_LATENCY_MS);

@@ -26,6 +26,7 @@ import {
 	type INodeParameters,
 	type INodeProperties,
 	type INodeType,
+	type IPollFunctions,
 	type IRequestOptionsSimplified,
 	type IRunExecutionData,
 	type IWorkflowExecuteAdditionalData,
@@ -269,10 +270,17 @@ export function loadOptionsContext(options: CoreContextOptions): LoadOptionsCont
 	return new LoadOptionsContext(options.workflow, node, additionalDataFor(options), '');
 }
 
-/** n8n-core's PollContext (a poll trigger's run). */
-export function pollContext(options: CoreContextOptions, mode: 'manual' | 'trigger' = 'trigger'): PollContext {
+/**
+ * n8n-core's PollContext (a poll trigger's run). `emit` / `emitError` stand in for what n8n's CLI passes as
+ * `__emit` / `__emitError` (start an execution; record a failed one); without them n8n-core's own throw.
+ */
+export function pollContext(
+	options: CoreContextOptions,
+	mode: 'manual' | 'trigger' = 'trigger',
+	engine: { emit?: IPollFunctions['__emit']; emitError?: IPollFunctions['__emitError'] } = {},
+): PollContext {
 	const node = options.workflow.getNode(options.node.name) as INode;
-	return new PollContext(options.workflow, node, additionalDataFor(options), mode, 'activate');
+	return new PollContext(options.workflow, node, additionalDataFor(options), mode, 'activate', engine.emit, engine.emitError);
 }
 
 /** n8n-core's HookContext (webhook checkExists / create / delete on activation). */

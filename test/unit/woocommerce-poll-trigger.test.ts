@@ -1,6 +1,14 @@
-import { NodeApiError, type IDataObject, type INode, type INodeParameters, type IPollFunctions } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type IDataObject,
+	type INode,
+	type INodeParameters,
+	type IPollFunctions,
+	type IRun,
+} from 'n8n-workflow';
 
 import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
+import { CATCH_UP_MAX_BATCHES } from '../../nodes/WooCommerceOrderPollTrigger/catchUp';
 import { WooCommerceOrderPollTrigger } from '../../nodes/WooCommerceOrderPollTrigger/WooCommerceOrderPollTrigger.node';
 import {
 	advanceCursor,
@@ -32,6 +40,9 @@ interface PollSetup {
 	params?: IDataObject;
 	staticData: IDataObject;
 	mode?: 'manual' | 'trigger';
+	engine?: Engine;
+	/** Another n8n process (after a restart): the trigger class loaded afresh, without this process's memory. */
+	trigger?: WooCommerceOrderPollTrigger;
 }
 
 /** n8n-core's own PollContext: the credential signs each request (OAuth 1.0a over http://) and n8n-core sends it to the emulator. */
@@ -43,7 +54,10 @@ function pollContext(setup: PollSetup): IPollFunctions {
 	};
 	const workflow = workflowFor(pollNode, trigger, { staticData: setup.staticData });
 	const credentialsHelper = new TestCredentialsHelper(credentialType, { stored: setup.credentials, tokenRequests: 0 });
-	return corePollContext({ workflow, node: pollNode, credentialsHelper }, setup.mode ?? 'trigger');
+	return corePollContext({ workflow, node: pollNode, credentialsHelper }, setup.mode ?? 'trigger', {
+		emit: setup.engine?.emit,
+		emitError: setup.engine?.emitError,
+	});
 }
 
 function wooGmt(time: number): string {
@@ -51,9 +65,57 @@ function wooGmt(time: number): string {
 }
 
 async function poll(setup: PollSetup): Promise<IDataObject[] | null> {
-	const result = await trigger.poll.call(pollContext(setup));
+	const result = await (setup.trigger ?? trigger).poll.call(pollContext(setup));
 	return result === null ? null : result[0].map((item) => item.json);
 }
+
+type RunOutcome = IRun['status'] | 'hold';
+
+/**
+ * Stands in for what n8n's CLI does with `__emit(data, undefined, donePromise)`: records the batch, and settles
+ * the done promise the way n8n does when the execution ends (`{ status }`), asynchronously. `outcome(batch)`
+ * decides each run's end; 'hold' keeps the run going until the test settles it (or never: n8n was killed).
+ */
+class Engine {
+	batches: IDataObject[][] = [];
+	errors: Error[] = [];
+	held: Array<{ resolve: (run: IRun | undefined) => void }> = [];
+	private inFlight = 0;
+	maxInFlight = 0;
+
+	constructor(private readonly outcome: (batch: number) => RunOutcome = () => 'success') {}
+
+	emit: IPollFunctions['__emit'] = (data, _response, done) => {
+		const batch = this.batches.push(data[0].map((item) => item.json));
+		this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+		const settle = (run: IRun | undefined) => {
+			this.inFlight--;
+			done?.resolve(run);
+		};
+		const outcome = this.outcome(batch);
+		if (outcome === 'hold') this.held.push({ resolve: settle });
+		else void Promise.resolve().then(() => settle({ status: outcome } as IRun));
+	};
+
+	emitError: IPollFunctions['__emitError'] = (error) => {
+		this.errors.push(error);
+	};
+
+	ids(batch: number): number[] {
+		return this.batches[batch - 1].map((order) => order.id as number);
+	}
+}
+
+/** Waits (bounded) until `check` holds: the catch-up runs on after poll() returned. */
+async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error('timed out waiting for the catch-up');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+const unconfirmedIds = (staticData: IDataObject) => Object.keys((staticData.unconfirmed as IDataObject) ?? {}).map(Number);
 
 describe('WooCommerce Order Poll Trigger', () => {
 	let woo: WooCommerceEmulator;
@@ -228,18 +290,155 @@ describe('WooCommerce Order Poll Trigger', () => {
 		expect(emitted.filter((order) => order.date_modified_gmt !== current.get(order.id as number))).toEqual([]);
 	});
 
-	it('emits at most maxOrdersPerPoll and continues where it stopped', async () => {
-		const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'completed' }));
-		const staticData: IDataObject = {};
-		const params = { startFrom: wooGmt(Date.now() - 60_000), options: { maxOrdersPerPoll: 150 } };
-		const first = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
-		const second = (await poll({ credentials, params, staticData }))!.map((order) => order.id);
-		expect(first).toHaveLength(150);
-		// the second poll repeats the first poll's 150, then continues
-		expect(second.slice(0, 150)).toEqual(first);
-		expect([...first, ...second.slice(150)]).toEqual(added.map((order) => order.id));
-		expect((await poll({ credentials, params, staticData }))!.map((order) => order.id)).toEqual(second.slice(150));
-		expect(await poll({ credentials, params, staticData })).toBeNull();
+	describe('catch-up: more orders than Max Orders per Poll', () => {
+		// every catch-up ends with its test, so the next test's trigger (same workflow and node ids) is not left waiting
+		let afterThisTest: (() => void) | undefined;
+		afterEach(() => {
+			afterThisTest?.();
+			afterThisTest = undefined;
+		});
+		const params = (startFrom: number, maxOrdersPerPoll: number) => ({ startFrom: wooGmt(startFrom), options: { maxOrdersPerPoll } });
+
+		it('emits batch after batch, each once the previous run finished, oldest first, with progress, then nothing', async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'completed' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine();
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === 3 && unconfirmedIds(staticData).length === 0);
+
+			expect(engine.batches.map((batch) => batch.length)).toEqual([100, 100, 30]);
+			expect(engine.batches.flat().map((order) => order.id)).toEqual(added.map((order) => order.id));
+			// one run at a time: n8n holds one batch
+			expect(engine.maxInFlight).toBe(1);
+			expect(engine.batches.map((batch) => (batch[0]._woocommerce as IDataObject).catchUp)).toEqual([
+				{ batch: 1, maxBatches: CATCH_UP_MAX_BATCHES, ordersDone: 0, ordersInBatch: 100, ordersTotal: 230 },
+				{ batch: 2, maxBatches: CATCH_UP_MAX_BATCHES, ordersDone: 100, ordersInBatch: 100, ordersTotal: 230 },
+				{ batch: 3, maxBatches: CATCH_UP_MAX_BATCHES, ordersDone: 200, ordersInBatch: 30, ordersTotal: 230 },
+			]);
+			expect(engine.batches.flat().every((order) => (order._woocommerce as IDataObject).reemitted === false)).toBe(true);
+			// the batches after the first read on from the last order of the one before, not from the overlap window
+			const froms = orderCalls().map((call) => call.query.modified_after);
+			expect(froms).toContain(wooGmt(parseWooGmt(added[99].date_modified_gmt)! - 1000));
+			expect(froms).toContain(wooGmt(parseWooGmt(added[199].date_modified_gmt)! - 1000));
+			expect(staticData.lastModifiedGmt).toBe(`${added[229].date_modified_gmt}Z`);
+
+			// every run finished: the next poll has nothing to emit again
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			expect(engine.batches).toHaveLength(3);
+			expect(engine.errors).toEqual([]);
+		});
+
+		it('a run that does not end in success stops it; the next poll emits that batch once more and the rest', async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: 230 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine((batch) => (batch === 2 ? 'error' : 'success'));
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === 2 && unconfirmedIds(staticData).length === 100);
+			// no third batch follows a failed run
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			expect(engine.batches).toHaveLength(2);
+			expect(unconfirmedIds(staticData)).toEqual(engine.ids(2));
+
+			const next = (await poll({ credentials, params: params(startFrom, 100), staticData, engine }))!;
+			expect(next.filter((order) => (order._woocommerce as IDataObject).reemitted).map((order) => order.id)).toEqual(engine.ids(2));
+			expect(next.filter((order) => !(order._woocommerce as IDataObject).reemitted).map((order) => order.id)).toEqual(
+				added.slice(200).map((order) => order.id),
+			);
+		});
+
+		it('n8n killed in the middle and restarted: the unfinished batch is emitted once more, every order at least once, none twice fresh', async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: 430 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			// batch 3's run is under way when n8n dies: it never ends
+			const dying = new Engine((batch) => (batch === 3 ? 'hold' : 'success'));
+			// the dead process's catch-up ends with the test (n8n's would have died with the process)
+			afterThisTest = () => dying.held.forEach((run) => run.resolve(undefined));
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine: dying })).toBeNull();
+			await until(() => dying.batches.length === 3);
+			// what n8n saved with batch 3's execution is all the restarted n8n has
+			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			expect(unconfirmedIds(saved)).toEqual(dying.ids(3));
+
+			let Restarted: typeof WooCommerceOrderPollTrigger | undefined;
+			jest.isolateModules(() => {
+				Restarted = (
+					require('../../nodes/WooCommerceOrderPollTrigger/WooCommerceOrderPollTrigger.node') as {
+						WooCommerceOrderPollTrigger: typeof WooCommerceOrderPollTrigger;
+					}
+				).WooCommerceOrderPollTrigger;
+			});
+			const engine = new Engine();
+			const restarted = { credentials, params: params(startFrom, 100), staticData: saved, engine, trigger: new Restarted!() };
+			expect(await poll(restarted)).toBeNull();
+			await until(() => engine.batches.length === 2 && unconfirmedIds(saved).length === 0);
+
+			const [first] = engine.batches;
+			expect(first.filter((order) => (order._woocommerce as IDataObject).reemitted).map((order) => order.id)).toEqual(dying.ids(3));
+			const fresh = [...dying.batches, ...engine.batches]
+				.flat()
+				.filter((order) => !(order._woocommerce as IDataObject).reemitted)
+				.map((order) => order.id);
+			expect(fresh).toEqual(added.map((order) => order.id));
+		});
+
+		it('while it runs, another poll of the trigger leaves the orders to it', async () => {
+			const startFrom = Date.now() - 60_000;
+			Array.from({ length: 150 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine((batch) => (batch === 1 ? 'hold' : 'success'));
+			afterThisTest = () => engine.held.forEach((run) => run.resolve(undefined));
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.held.length === 1);
+			const requests = orderCalls().length;
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			expect(orderCalls()).toHaveLength(requests);
+			expect(engine.batches).toHaveLength(1);
+
+			engine.held[0].resolve({ status: 'success' } as IRun);
+			await until(() => engine.batches.length === 2 && unconfirmedIds(staticData).length === 0);
+			expect(engine.batches.flat()).toHaveLength(150);
+		});
+
+		it('a failed WooCommerce read ends it as a failed poll would (error execution); the next poll continues', async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: 250 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine((batch) => (batch === 1 ? 'hold' : 'success'));
+			afterThisTest = () => engine.held.forEach((run) => run.resolve(undefined));
+			const store = { ...credentials };
+			expect(await poll({ credentials: store, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.held.length === 1);
+			// the store's key is revoked while batch 1 runs: the catch-up's next read is refused
+			store.consumerSecret = 'revoked';
+			engine.held[0].resolve({ status: 'success' } as IRun);
+			await until(() => engine.errors.length === 1);
+			expect(engine.errors[0]).toBeInstanceOf(NodeApiError);
+			expect(engine.batches).toHaveLength(1);
+
+			// batch 1 was confirmed; the next poll (key valid again) goes on after it
+			await until(() => unconfirmedIds(staticData).length === 0);
+			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === 3 && unconfirmedIds(staticData).length === 0);
+			expect(engine.batches.flat().map((order) => order.id)).toEqual(added.map((order) => order.id));
+		});
+
+		it(`stops after ${CATCH_UP_MAX_BATCHES} batches; the next poll continues`, async () => {
+			const startFrom = Date.now() - 60_000;
+			const added = Array.from({ length: CATCH_UP_MAX_BATCHES + 5 }, () => woo.addOrder({ status: 'processing' }));
+			const staticData: IDataObject = {};
+			const engine = new Engine();
+			expect(await poll({ credentials, params: params(startFrom, 1), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === CATCH_UP_MAX_BATCHES && unconfirmedIds(staticData).length === 0);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			expect(engine.batches).toHaveLength(CATCH_UP_MAX_BATCHES);
+
+			expect(await poll({ credentials, params: params(startFrom, 1), staticData, engine })).toBeNull();
+			await until(() => engine.batches.length === CATCH_UP_MAX_BATCHES + 5 && unconfirmedIds(staticData).length === 0);
+			expect(engine.batches.flat().map((order) => order.id)).toEqual(added.map((order) => order.id));
+		});
 	});
 
 	it('in manual mode returns the most recently changed order and leaves the cursor alone', async () => {
