@@ -46,6 +46,8 @@ interface WorkflowNode {
 	type: string;
 	typeVersion: number;
 	parameters: INodeParameters;
+	retryOnFail?: boolean;
+	maxTries?: number;
 }
 
 const bundled = fs
@@ -190,5 +192,26 @@ describe('bundled workflows', () => {
 		expect(nodeProblems({ ...v2Deal, parameters: { ...v2Deal.parameters, options: { maxRetryWait: 10 } } })).toEqual([
 			'Create Deal: options.maxRetryWait: not an option of Options',
 		]);
+	});
+
+	// n8n 2.40.7's Data Table "create" with Create If Not Exists looks the name up, then creates: two executions
+	// saving the first dead letters at the same instant (two queue-mode workers, or one process) both find no table,
+	// and the second create fails with a name conflict. A retry finds the table and returns it.
+	const tableCreators = bundled.flatMap(({ file, nodes }) =>
+		nodes
+			.filter(
+				(node) =>
+					node.type === 'n8n-nodes-base.dataTable' && node.parameters.resource === 'table' && node.parameters.operation === 'create',
+			)
+			.map((node) => [`${file}: ${node.name}`, node] as const),
+	);
+
+	it('create the dead-letter table in every workflow that saves or replays dead letters', () => {
+		expect(tableCreators.length).toBeGreaterThanOrEqual(5);
+	});
+
+	it.each(tableCreators)('%s retries, so a concurrent first create does not lose the dead letter', (_name, node) => {
+		expect(node).toMatchObject({ retryOnFail: true });
+		expect(Number(node.maxTries)).toBeGreaterThanOrEqual(2);
 	});
 });

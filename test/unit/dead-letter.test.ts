@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -780,31 +777,5 @@ describe('ZohoSyncDeadLetter node', () => {
 			status: 'open',
 		});
 		expect(merged.pairedItem).toEqual({ item: 0 });
-	});
-});
-
-describe('the dead-letter table in the bundled workflows', () => {
-	// n8n 2.40.7's Data Table "create" with Create If Not Exists looks the name up, then creates: two executions
-	// saving the first dead letters at the same instant (two queue-mode workers, or one process) both find no table,
-	// and the second create fails with a name conflict. A retry finds the table and returns it.
-	const folder = join(__dirname, '..', '..', 'workflows');
-	const tableCreators = readdirSync(folder)
-		.filter((file) => file.endsWith('.json'))
-		.flatMap((file) =>
-			(JSON.parse(readFileSync(join(folder, file), 'utf8')).nodes as IDataObject[])
-				.filter((node) => {
-					const parameters = node.parameters as IDataObject;
-					return node.type === 'n8n-nodes-base.dataTable' && parameters.resource === 'table' && parameters.operation === 'create';
-				})
-				.map((node) => [`${file}: ${String(node.name)}`, node] as const),
-		);
-
-	it('exists in every workflow that saves or replays dead letters', () => {
-		expect(tableCreators.length).toBeGreaterThanOrEqual(5);
-	});
-
-	it.each(tableCreators)('%s retries, so a concurrent first create does not lose the dead letter', (_name, node) => {
-		expect(node).toMatchObject({ retryOnFail: true });
-		expect(Number(node.maxTries)).toBeGreaterThanOrEqual(2);
 	});
 });
