@@ -25,6 +25,7 @@ import {
 	deleteWebhooks,
 	derivedWebhookSecret,
 	getStoredWebhooks,
+	secretScope,
 } from './webhookRegistration';
 
 /** "Existing Webhook": the secret the user copied from WooCommerce into the credential. */
@@ -66,9 +67,8 @@ async function checkRegisteredWebhookSignature(
 	const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
 	const consumerSecret = String(credentials.consumerSecret ?? '');
 	if (!consumerSecret) return storedCheck;
-	const scope = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: this.getNode().id };
 	return verifyWooSignature(rawBody, headers.signature, [
-		derivedWebhookSecret(consumerSecret, scope, headers.webhookId as string),
+		derivedWebhookSecret(consumerSecret, secretScope(this), headers.webhookId as string),
 	]);
 }
 

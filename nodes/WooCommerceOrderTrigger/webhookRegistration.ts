@@ -60,6 +60,11 @@ export function generateWebhookSecret(): string {
 	return randomBytes(32).toString('hex');
 }
 
+/** What a derived secret is scoped to: this trigger node in this workflow. */
+export function secretScope(ctx: Pick<IHookFunctions, 'getWorkflow' | 'getNode'>): { workflowId: string; nodeId: string } {
+	return { workflowId: String(ctx.getWorkflow().id ?? ''), nodeId: ctx.getNode().id };
+}
+
 /**
  * The secret this trigger gives store webhook `webhookId`: HMAC-SHA256 keyed with the credential's consumer secret
  * over the workflow, the node and the webhook id, as 64 hex characters. Every n8n process can compute it from the
@@ -173,7 +178,7 @@ export async function createWebhooks(this: IHookFunctions): Promise<boolean> {
 			: `n8n ${this.getWorkflow().name ?? this.getWorkflow().id ?? 'workflow'}`;
 
 	const credentials = await this.getCredentials(WOOCOMMERCE_CREDENTIAL);
-	const scope = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: this.getNode().id };
+	const scope = secretScope(this);
 	const created: StoredWebhooks = {};
 	try {
 		for (const topic of topics) {
