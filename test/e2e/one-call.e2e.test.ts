@@ -10,7 +10,7 @@ import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import { credentialRef, e2eTest, stopAllAfterwards, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const load = (file: string) => JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
@@ -54,11 +54,7 @@ beforeAll(async () => {
 	});
 }, 300_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-	await zoho?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo, zoho]);
 
 describe('bundled workflow woocommerce-to-zohocrm-one-call.json in n8n 2.40.7', () => {
 	e2e('an order becomes account, contact and deal through exactly one composite call; the next order costs one call', async () => {

@@ -17,6 +17,7 @@ import {
 	setUpOrderIdFields,
 	setUpOrderIdFieldWorkflow,
 	sleep,
+	stopAllAfterwards,
 	wooCommerceCredential,
 	zohoRefreshTokenCredential,
 } from './support';
@@ -87,11 +88,7 @@ beforeAll(async () => {
 	expect(await setUpOrderIdFields(n8n)).toEqual({ Deals: 'WooCommerce_Order_ID' });
 }, 300_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-	await zoho?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo, zoho]);
 
 describe('bundled workflow woocommerce-to-zohocrm.json in n8n 2.40.7', () => {
 	e2e('a. a good order becomes one contact, one account and one deal, linked, with no dead letter', async () => {

@@ -14,7 +14,7 @@ import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, sleep, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import { credentialRef, e2eTest, sleep, stopAllAfterwards, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
 
 const ORDERS = 1_200;
 const PER_POLL = 200;
@@ -66,11 +66,7 @@ beforeAll(async () => {
 	}
 }, 60_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-	await zoho?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo, zoho]);
 
 describe('backfill killed in the middle (woocommerce-to-zohocrm.json in n8n 2.40.7)', () => {
 	e2e('SIGKILL while a catch-up batch is written, restart: every order one deal, every email one contact, without waiting for the schedule', async () => {

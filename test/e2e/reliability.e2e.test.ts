@@ -20,7 +20,7 @@ import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, sleep, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import { credentialRef, e2eTest, sleep, stopAllAfterwards, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const startedAt = Date.now();
@@ -110,11 +110,7 @@ beforeAll(async () => {
 	expect(woo.webhooks.filter((webhook) => webhook.status === 'active')).toHaveLength(1);
 }, 300_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-	await zoho?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo, zoho]);
 
 describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40.7)', () => {
 	let webhookRuns = 0;

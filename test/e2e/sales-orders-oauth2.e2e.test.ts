@@ -17,6 +17,7 @@ import {
 	e2eTest,
 	setUpOrderIdFields,
 	setUpOrderIdFieldWorkflow,
+	stopAllAfterwards,
 	wooCommerceCredential,
 	zohoRefreshTokenCredential,
 } from './support';
@@ -265,11 +266,7 @@ beforeAll(async () => {
 	});
 }, 300_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-	await zoho?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo, zoho]);
 
 describe('Zoho CRM Self Client credential test in n8n', () => {
 	e2e('passes with the emulator’s client and names the data center when Zoho answers invalid_client', async () => {

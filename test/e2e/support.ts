@@ -103,3 +103,11 @@ export async function setUpOrderIdFields(n8n: N8nInstance): Promise<Record<strin
 	}
 	return names;
 }
+
+/** Stops what a test file started (n8n first, then the emulators it talks to), each if it was started at all. */
+export function stopAllAfterwards(started: () => Array<{ stop(): Promise<unknown> } | undefined>) {
+	afterAll(async () => {
+		for (const service of started()) await service?.stop();
+	}, 60_000);
+}
+

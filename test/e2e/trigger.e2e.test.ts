@@ -9,7 +9,7 @@ import { join } from 'path';
 import { NODE_TYPE_PREFIX, startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
-import { e2eTest, sleep, wooCommerceCredential } from './support';
+import { e2eTest, sleep, stopAllAfterwards, wooCommerceCredential } from './support';
 
 const WORKFLOW_ID = 'e2eWooTrigger01';
 const WEBHOOK_ID = '3f0c2a8e-6b1d-4e57-9a3c-5d2e7f8b9c01';
@@ -68,10 +68,7 @@ beforeAll(async () => {
 	});
 }, 240_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	await woo?.stop();
-}, 60_000);
+stopAllAfterwards(() => [n8n, woo]);
 
 describe('WooCommerce Order Trigger in n8n 2.40.7', () => {
 	e2e('n8n loads every node and credential of the package, among them the trigger', async () => {

@@ -118,6 +118,14 @@ function customer(tag: string, index: number, extra: object = {}) {
 	};
 }
 
+/** `count` orders of distinct customers, created and modified a minute after `from` and then every `stepMs`. */
+function datedOrders(tag: string, count: number, from: string, stepMs: number) {
+	return Array.from({ length: count }, (_, index) => {
+		const at = new Date(Date.parse(`${from}Z`) + 60_000 + index * stepMs).toISOString().slice(0, 19);
+		return woo.addOrder({ ...customer(tag, index), date_created: at, date_created_gmt: at, date_modified: at, date_modified_gmt: at });
+	});
+}
+
 /** Delivers to the webhook process and measures the acknowledgement. */
 async function deliver(order: WooOrderRecord, ackMs?: number[]) {
 	const started = Date.now();
@@ -479,16 +487,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 	queueTest(
 		'5. a worker SIGKILLed mid-run: after reconciliation every order is in Zoho or the dead letters, none lost, none doubled',
 		async () => {
-			const orders = Array.from({ length: 60 }, (_, index) => {
-				const at = new Date(Date.parse(`${KILL_PHASE_FROM}Z`) + 60_000 + index * 1000).toISOString().slice(0, 19);
-				return woo.addOrder({
-					...customer('kill', index),
-					date_created: at,
-					date_created_gmt: at,
-					date_modified: at,
-					date_modified_gmt: at,
-				});
-			});
+			const orders = datedOrders('kill', 60, KILL_PHASE_FROM, 1000);
 			const delivering = deliverPaced(
 				orders.map((order) => [order]),
 				20,
@@ -545,16 +544,7 @@ describe('n8n queue mode: main + webhook process + 2 workers, PostgreSQL, Redis'
 	queueTest(
 		'6. a backfill of more than Max Orders per Poll: the poll on main emits batch after batch, each once the workers finished the one before',
 		async () => {
-			const orders = Array.from({ length: 4 * BACKFILL_PER_POLL + 50 }, (_, index) => {
-				const at = new Date(Date.parse(`${BACKFILL_PHASE_FROM}Z`) + 60_000 + index * 60_000).toISOString().slice(0, 19);
-				return woo.addOrder({
-					...customer('backfill', index),
-					date_created: at,
-					date_created_gmt: at,
-					date_modified: at,
-					date_modified_gmt: at,
-				});
-			});
+			const orders = datedOrders('backfill', 4 * BACKFILL_PER_POLL + 50, BACKFILL_PHASE_FROM, 60_000);
 			const started = Date.now();
 			const status = await deployment.main.activateWorkflow(backfillWorkflow.id);
 			expect(status.status).toBe('published');

@@ -292,11 +292,16 @@ describe('WooCommerce Order Poll Trigger', () => {
 
 	describe('catch-up: more orders than Max Orders per Poll', () => {
 		// every catch-up ends with its test, so the next test's trigger (same workflow and node ids) is not left waiting
-		let afterThisTest: (() => void) | undefined;
+		let heldByThisTest: Engine | undefined;
 		afterEach(() => {
-			afterThisTest?.();
-			afterThisTest = undefined;
+			heldByThisTest?.held.forEach((run) => run.resolve(undefined));
+			heldByThisTest = undefined;
 		});
+		/** An engine that holds the runs of the batches `hold` picks (they never end unless the test ends them). */
+		const holdingEngine = (hold: (batch: number) => boolean) => {
+			heldByThisTest = new Engine((batch) => (hold(batch) ? 'hold' : 'success'));
+			return heldByThisTest;
+		};
 		const params = (startFrom: number, maxOrdersPerPoll: number) => ({ startFrom: wooGmt(startFrom), options: { maxOrdersPerPoll } });
 
 		it('emits batch after batch, each once the previous run finished, oldest first, with progress, then nothing', async () => {
@@ -353,9 +358,8 @@ describe('WooCommerce Order Poll Trigger', () => {
 			const added = Array.from({ length: 430 }, () => woo.addOrder({ status: 'processing' }));
 			const staticData: IDataObject = {};
 			// batch 3's run is under way when n8n dies: it never ends
-			const dying = new Engine((batch) => (batch === 3 ? 'hold' : 'success'));
 			// the dead process's catch-up ends with the test (n8n's would have died with the process)
-			afterThisTest = () => dying.held.forEach((run) => run.resolve(undefined));
+			const dying = holdingEngine((batch) => batch === 3);
 			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine: dying })).toBeNull();
 			await until(() => dying.batches.length === 3);
 			// what n8n saved with batch 3's execution is all the restarted n8n has
@@ -388,8 +392,7 @@ describe('WooCommerce Order Poll Trigger', () => {
 			const startFrom = Date.now() - 60_000;
 			Array.from({ length: 150 }, () => woo.addOrder({ status: 'processing' }));
 			const staticData: IDataObject = {};
-			const engine = new Engine((batch) => (batch === 1 ? 'hold' : 'success'));
-			afterThisTest = () => engine.held.forEach((run) => run.resolve(undefined));
+			const engine = holdingEngine((batch) => batch === 1);
 			expect(await poll({ credentials, params: params(startFrom, 100), staticData, engine })).toBeNull();
 			await until(() => engine.held.length === 1);
 			const requests = orderCalls().length;
@@ -406,8 +409,7 @@ describe('WooCommerce Order Poll Trigger', () => {
 			const startFrom = Date.now() - 60_000;
 			const added = Array.from({ length: 250 }, () => woo.addOrder({ status: 'processing' }));
 			const staticData: IDataObject = {};
-			const engine = new Engine((batch) => (batch === 1 ? 'hold' : 'success'));
-			afterThisTest = () => engine.held.forEach((run) => run.resolve(undefined));
+			const engine = holdingEngine((batch) => batch === 1);
 			const store = { ...credentials };
 			expect(await poll({ credentials: store, params: params(startFrom, 100), staticData, engine })).toBeNull();
 			await until(() => engine.held.length === 1);
