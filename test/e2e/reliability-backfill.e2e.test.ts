@@ -10,11 +10,10 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, sleep, stopAllAfterwards, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import { e2eTest, sleep, startOrRestartN8n, stopAllAfterwards } from './support';
 
 const ORDERS = 1_200;
 const PER_POLL = 200;
@@ -37,22 +36,8 @@ async function until(what: string, check: () => boolean, timeoutMs: number, ever
 	}
 }
 
-function start(userFolder?: string, port?: number) {
-	const first = userFolder === undefined;
-	return startN8n({
-		userFolder,
-		port,
-		installPackage: first,
-		credentials: first
-			? [
-					wooCommerceCredential(credentialRef(workflow, 'wooCommerceStoreApi'), woo),
-					zohoRefreshTokenCredential(credentialRef(workflow, 'zohoCrmRefreshTokenApi'), zoho),
-				]
-			: [],
-		workflows: first ? [workflow] : [],
-		publish: [workflow.id],
-	});
-}
+const start = (restart?: { userFolder: string; port: number }) =>
+	startOrRestartN8n({ woo, zoho, workflows: [workflow], publish: [workflow.id] }, restart);
 
 beforeAll(async () => {
 	woo = await WooCommerceEmulator.start();
@@ -91,7 +76,7 @@ describe('backfill killed in the middle (woocommerce-to-zohocrm.json in n8n 2.40
 
 		const { userFolder, port } = n8n;
 		const restartedAt = Date.now();
-		n8n = await start(userFolder, port);
+		n8n = await start({ userFolder, port });
 		await until('every order to have its deal', () => deals().length >= ORDERS, 300_000);
 		console.log(`backfill finished ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart`);
 		await sleep(3_000);

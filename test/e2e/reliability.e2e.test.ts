@@ -16,11 +16,10 @@ import { createHmac, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { startN8n } from '../n8n/harness';
 import type { N8nInstance } from '../n8n/harness';
 import { WooCommerceEmulator } from '../emulators/woocommerce';
 import { ZohoEmulator } from '../emulators/zoho';
-import { credentialRef, e2eTest, sleep, stopAllAfterwards, wooCommerceCredential, zohoRefreshTokenCredential } from './support';
+import { e2eTest, sleep, startOrRestartN8n, stopAllAfterwards } from './support';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const startedAt = Date.now();
@@ -83,23 +82,10 @@ const writesFor = (tag: string, orderId: number) =>
 		);
 	}).length;
 
-async function startInstance(userFolder?: string, port?: number) {
-	const first = userFolder === undefined;
-	return await startN8n({
-		userFolder,
-		port,
-		installPackage: first,
-		credentials: first
-			? [
-					wooCommerceCredential(credentialRef(workflow, 'wooCommerceStoreApi'), woo),
-					zohoRefreshTokenCredential(credentialRef(workflow, 'zohoCrmRefreshTokenApi'), zoho),
-				]
-			: [],
-		// the sales-order workflow is imported unpublished (its webhook would get every delivery too) and run by hand
-		workflows: first ? [workflow, salesOrderWorkflow, replayWorkflow] : [],
-		publish: [workflow.id],
-	});
-}
+/** The workflow under test published; the sales-order workflow imported unpublished (its webhook would get every
+ * delivery too) and run by hand, with the replay workflow. */
+const startInstance = (restart?: { userFolder: string; port: number }) =>
+	startOrRestartN8n({ woo, zoho, workflows: [workflow, salesOrderWorkflow, replayWorkflow], publish: [workflow.id] }, restart);
 
 beforeAll(async () => {
 	// a consumer secret long enough to be found if it leaked anywhere
@@ -177,7 +163,7 @@ describe('nothing lost, nothing doubled (woocommerce-to-zohocrm.json in n8n 2.40
 			expect(delivered).toBeLessThan(60);
 
 			const { userFolder, port } = n8n;
-			n8n = await startInstance(userFolder, port);
+			n8n = await startInstance({ userFolder, port });
 			// within one reconciliation (the poll runs every minute) plus the time to write
 			await until(
 				'every order of the burst to have its deal',

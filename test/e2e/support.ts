@@ -1,5 +1,5 @@
 /** Shared by the real-n8n test files: a test wrapper that shows n8n's log on failure, credentials for the emulators. */
-import type { N8nInstance } from '../n8n/harness';
+import { startN8n, type N8nInstance } from '../n8n/harness';
 import type { WooCommerceEmulator } from '../emulators/woocommerce';
 import type { ZohoEmulator } from '../emulators/zoho';
 
@@ -109,5 +109,30 @@ export function stopAllAfterwards(started: () => Array<{ stop(): Promise<unknown
 	afterAll(async () => {
 		for (const service of started()) await service?.stop();
 	}, 60_000);
+}
+
+/**
+ * Starts n8n with the package, the two emulators' credentials (taken from `workflows[0]`) and `workflows`, publishing
+ * `publish`; or, given the user folder (and port) of one that was killed, restarts that n8n as it was left.
+ */
+export async function startOrRestartN8n(
+	options: { woo: WooCommerceEmulator; zoho: ZohoEmulator; workflows: Array<{ id: string; nodes: Array<{ credentials?: Record<string, CredentialRef> }> }>; publish: string[] },
+	restart?: { userFolder: string; port: number },
+) {
+	const first = restart === undefined;
+	const [main] = options.workflows;
+	return await startN8n({
+		userFolder: restart?.userFolder,
+		port: restart?.port,
+		installPackage: first,
+		credentials: first
+			? [
+					wooCommerceCredential(credentialRef(main, 'wooCommerceStoreApi'), options.woo),
+					zohoRefreshTokenCredential(credentialRef(main, 'zohoCrmRefreshTokenApi'), options.zoho),
+				]
+			: [],
+		workflows: first ? options.workflows : [],
+		publish: options.publish,
+	});
 }
 
