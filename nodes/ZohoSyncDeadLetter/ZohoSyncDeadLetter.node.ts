@@ -11,9 +11,10 @@ import {
 	buildDeadLetterRecord,
 	mergeWithStored,
 	readBuiltRecords,
+	readWrittenOrders,
 	replayOperation,
 	resolutionFor,
-	resolutionForWrittenOrder,
+	resolutionsForWrittenOrders,
 	unpackRow,
 } from './deadLetterRecord';
 import { refreshFromStore } from './storeOrders';
@@ -138,10 +139,10 @@ export class ZohoSyncDeadLetter implements INodeType {
 						description: 'Each input item is a successful replay: close the row it was unpacked from',
 					},
 					{
-						name: 'Open Rows of the Written Order',
-						value: 'openRowsOfWrittenOrder',
+						name: 'Open Rows of the Written Orders',
+						value: 'openRowsOfWrittenOrders',
 						description:
-							'Each input item is an open row of an order the completing write (deal, sales order, one call) has just written, read with a Data Table "Get": close the rows a replay would have sent through that same write',
+							'The input items are open rows read with a Data Table "Get" after the write that completes orders (deal, sales order, one call): close the rows of the orders it wrote that a replay would have sent through that same write',
 					},
 				],
 				default: 'replayedRows',
@@ -152,16 +153,17 @@ export class ZohoSyncDeadLetter implements INodeType {
 				},
 			},
 			{
-				displayName: 'Written Order',
-				name: 'writtenOrder',
+				displayName: 'Written Orders',
+				name: 'writtenOrders',
 				type: 'json',
-				default: "={{ $('Create Deal').item.json }}",
+				// The run of the completing node that led here, as "Records" of Count Repeat Failures
+				default: "={{ $('Create Deal').all(0, $runIndex).map(item => item.json) }}",
 				description:
-					'The item the completing Zoho node put out for the order of this row (rename "Create Deal" to that node). Its Zoho records are stored on the row.',
+					'The items the completing Zoho node put out in the run that led here (rename "Create Deal" to that node). Their Zoho records are stored on the rows they close.',
 				displayOptions: {
 					show: {
 						operation: ['markResolved'],
-						resolve: ['openRowsOfWrittenOrder'],
+						resolve: ['openRowsOfWrittenOrders'],
 					},
 				},
 			},
@@ -233,13 +235,36 @@ export class ZohoSyncDeadLetter implements INodeType {
 
 		if (operation === 'unpackForReplay') return [await unpackForReplay.call(this)];
 
+		if (
+			operation === 'markResolved' &&
+			this.getNodeParameter('resolve', 0, 'replayedRows') === 'openRowsOfWrittenOrders'
+		) {
+			// evaluated once: the written orders belong to the whole run, the input items are the open rows
+			try {
+				let written;
+				try {
+					written = readWrittenOrders(this.getNodeParameter('writtenOrders', 0));
+				} catch (error) {
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 });
+				}
+				// the write this workflow's own failures replay as: what its completing write stands for
+				const writtenAs = replayOperation('', completingWrite(this));
+				const rows = items.map((item) => item.json ?? {});
+				const now = new Date().toISOString();
+				const executionId = this.getExecutionId() ?? '';
+				for (const { resolution, rowIndex } of resolutionsForWrittenOrders(rows, written, writtenAs, executionId, now)) {
+					returnData.push({ json: resolution, pairedItem: { item: rowIndex } });
+				}
+			} catch (error) {
+				if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
+				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: 0 } });
+			}
+			return [returnData];
+		}
+
 		const workflow = this.getWorkflow();
 		const executionId = this.getExecutionId() ?? '';
 		const completesWith = operation === 'buildRecord' ? completingWrite(this) : '';
-		const resolve =
-			operation === 'markResolved' ? (this.getNodeParameter('resolve', 0, 'replayedRows') as string) : '';
-		// the write this workflow's own failures replay as: what its completing write stands for
-		const writtenAs = resolve === 'openRowsOfWrittenOrder' ? replayOperation('', completingWrite(this)) : '';
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
 			try {
@@ -254,10 +279,6 @@ export class ZohoSyncDeadLetter implements INodeType {
 						completesWith,
 					});
 					returnData.push({ json: record, pairedItem });
-				} else if (operation === 'markResolved' && resolve === 'openRowsOfWrittenOrder') {
-					const written = readObject(this, this.getNodeParameter('writtenOrder', itemIndex), itemIndex);
-					const update = resolutionForWrittenOrder(items[itemIndex].json ?? {}, written, writtenAs, executionId, now);
-					if (update) returnData.push({ json: update, pairedItem });
 				} else if (operation === 'markResolved') {
 					const update = resolutionFor(items[itemIndex], executionId, now);
 					if (update) returnData.push({ json: update, pairedItem });
@@ -316,24 +337,6 @@ async function unpackForReplay(this: IExecuteFunctions): Promise<INodeExecutionD
 		});
 	}
 	return slots.filter((slot): slot is INodeExecutionData => slot !== undefined);
-}
-
-/** A parameter that must hold one JSON object (an expression's result or JSON text). */
-function readObject(ctx: IExecuteFunctions, value: unknown, itemIndex: number): IDataObject {
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			parsed = undefined;
-		}
-	}
-	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(ctx.getNode(), '"Written Order" must be the item the completing Zoho node put out', {
-			itemIndex,
-		});
-	}
-	return parsed as IDataObject;
 }
 
 /**

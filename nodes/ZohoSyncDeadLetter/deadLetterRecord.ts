@@ -281,10 +281,10 @@ export function buildDeadLetterRecord(item: INodeExecutionData, context: DeadLet
 }
 
 /**
- * The `records` parameter: an array of built records (from an expression) or its JSON text.
- * Throws a plain Error naming what is wrong; the node turns it into a NodeOperationError.
+ * A list parameter given by an expression (an array, or one object) or as JSON text ('' is an empty list); anything
+ * else is not a list. Throws a plain Error naming the parameter; the node turns it into a NodeOperationError.
  */
-export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
+function readListParameter(value: unknown, name: string): unknown[] | null {
 	let parsed = value;
 	if (typeof value === 'string') {
 		if (value.trim() === '') return [];
@@ -294,10 +294,16 @@ export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
 		} catch (error) {
 			syntaxError = (error as Error).message;
 		}
-		if (syntaxError !== null) throw new Error(`"Records" is not valid JSON: ${syntaxError}`);
+		if (syntaxError !== null) throw new Error(`"${name}" is not valid JSON: ${syntaxError}`);
 	}
-	if (isObject(parsed)) parsed = [parsed];
-	if (!Array.isArray(parsed)) {
+	if (isObject(parsed)) return [parsed];
+	return Array.isArray(parsed) ? parsed : null;
+}
+
+/** The `records` parameter: an array of built records (from an expression) or its JSON text. */
+export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
+	const parsed = readListParameter(value, 'Records');
+	if (!parsed) {
 		throw new Error('"Records" must be the list of records built by the "Build Record" operation');
 	}
 	return parsed.map((record, index) => {
@@ -453,6 +459,44 @@ export function resolutionForWrittenOrder(
 	if (written.error) return null;
 	if (replayOperation(asText(row.operation), storedReplayAs(row.order)) !== writtenAs) return null;
 	return { ...resolution(key, written, executionId, now), lastFailedAt: asText(row.lastFailedAt) };
+}
+
+/**
+ * The updates that close the open rows among `rows` (read once for a whole run) whose orders are among `written`
+ * (the completing node's output of that run), each with the index of its row. An order written twice in the run
+ * is taken from the item that wrote it rather than one that found it already written.
+ */
+export function resolutionsForWrittenOrders(
+	rows: IDataObject[],
+	written: IDataObject[],
+	writtenAs: string,
+	executionId: string,
+	now: string,
+): Array<{ resolution: DeadLetterResolution; rowIndex: number }> {
+	const byOrder = new Map<number, IDataObject>();
+	for (const order of written) {
+		const id = asNumber(order?.id);
+		if (id === null || order.error) continue;
+		const known = byOrder.get(id);
+		const skipped = (item: IDataObject) => isObject(item.zoho) && item.zoho.skipped !== undefined;
+		if (!known || (skipped(known) && !skipped(order))) byOrder.set(id, order);
+	}
+	const found: Array<{ resolution: DeadLetterResolution; rowIndex: number }> = [];
+	rows.forEach((row, rowIndex) => {
+		const order = byOrder.get(asNumber(row?.orderId) ?? Number.NaN);
+		const update = order ? resolutionForWrittenOrder(row, order, writtenAs, executionId, now) : null;
+		if (update) found.push({ resolution: update, rowIndex });
+	});
+	return found;
+}
+
+/** The `writtenOrders` parameter: the completing node's output items (an expression's array) or its JSON text. */
+export function readWrittenOrders(value: unknown): IDataObject[] {
+	const parsed = readListParameter(value, 'Written Orders');
+	if (!parsed || !parsed.every(isObject)) {
+		throw new Error('"Written Orders" must be the items the completing Zoho node put out');
+	}
+	return parsed;
 }
 
 /**

@@ -127,8 +127,8 @@ describe('bundled workflow woocommerce-to-zohocrm.json in n8n 2.40.7', () => {
 		// not connected) and the run still succeeds.
 		const [run] = await n8n.executions(dealsWorkflow.id);
 		expect(run.status).toBe('success');
-		expect(await n8n.nodeOutput(run.id, 'Find Open Dead Letters of Order', 1)).toHaveLength(1);
-		expect((await n8n.execution(run.id)).data['Mark Order Resolved']).toBeUndefined();
+		expect(await n8n.nodeOutput(run.id, 'Find Open Dead Letters', 1)).toHaveLength(1);
+		expect((await n8n.execution(run.id)).data['Mark Written Orders Resolved']).toBeUndefined();
 
 		const calls = zoho.apiCalls().slice(before);
 		// measured for the closing note: account + contact + deal upserts, plus field metadata once per process

@@ -16,6 +16,7 @@ import {
 	buildDeadLetterRecord,
 	mergeWithStored,
 	readBuiltRecords,
+	readWrittenOrders,
 	resolutionFor,
 	resolutionForWrittenOrder,
 	unpackRow,
@@ -619,6 +620,16 @@ describe('resolutionForWrittenOrder', () => {
 	});
 });
 
+describe('readWrittenOrders', () => {
+	it('accepts the completing node’s items, one item or JSON text, and refuses anything else', () => {
+		expect(readWrittenOrders([{ id: 1 }, { id: 2 }])).toEqual([{ id: 1 }, { id: 2 }]);
+		expect(readWrittenOrders({ id: 1 })).toEqual([{ id: 1 }]);
+		expect(readWrittenOrders('[{"id":1}]')).toEqual([{ id: 1 }]);
+		expect(() => readWrittenOrders('[{"id":')).toThrow(/not valid JSON/);
+		expect(() => readWrittenOrders([1, 2])).toThrow(/must be the items/);
+	});
+});
+
 describe('withStoreOrder', () => {
 	const replayed = (): IDataObject => {
 		const result = unpackRow(
@@ -883,8 +894,8 @@ describe('ZohoSyncDeadLetter node', () => {
 		});
 	});
 
-	/** Mark Resolved after "<completing> → Find Open Dead Letters of Order", as the bundled workflows wire it. */
-	async function resolveAfter(completing: { name: string; resource: string; operation: string }, rows: IDataObject[], written: IDataObject) {
+	/** Mark Resolved after "<completing> → Find Open Dead Letters", as the bundled workflows wire it. */
+	async function resolveAfter(completing: { name: string; resource: string; operation: string }, rows: IDataObject[], written: IDataObject[]) {
 		const zohoNode = (name: string, resource: string, operation: string, x: number): INode => ({
 			id: name,
 			name,
@@ -895,7 +906,7 @@ describe('ZohoSyncDeadLetter node', () => {
 		});
 		const find: INode = {
 			id: 'find',
-			name: 'Find Open Dead Letters of Order',
+			name: 'Find Open Dead Letters',
 			type: 'n8n-nodes-base.dataTable',
 			typeVersion: 1.1,
 			position: [400, 0],
@@ -903,12 +914,12 @@ describe('ZohoSyncDeadLetter node', () => {
 		};
 		const mark: INode = {
 			id: 'mark',
-			name: 'Mark Order Resolved',
+			name: 'Mark Written Orders Resolved',
 			type: 'n8n-nodes-woocommerce-zohocrm.zohoSyncDeadLetter',
 			typeVersion: 1,
 			position: [600, 0],
-			// the bundled workflows give `={{ $('<completing>').item.json }}`; here the item itself
-			parameters: { operation: 'markResolved', resolve: 'openRowsOfWrittenOrder', writtenOrder: written } as unknown as INodeParameters,
+			// the bundled workflows give `={{ $('<completing>').all(0, $runIndex).map(item => item.json) }}`; here the items
+			parameters: { operation: 'markResolved', resolve: 'openRowsOfWrittenOrders', writtenOrders: written } as unknown as INodeParameters,
 		};
 		const nodes = [
 			zohoNode('Upsert Contact', 'contact', 'upsert', 0),
@@ -944,14 +955,18 @@ describe('ZohoSyncDeadLetter node', () => {
 		return output[0];
 	}
 
-	it('Mark Resolved after a completing write: the rows that write stands for, paired, from the node before it', async () => {
+	it('Mark Resolved after a completing write: the rows of the written orders that write stands for, read once per run', async () => {
 		const rows = rowsOfOrder(727);
-		const input = [rows.salesOrder, rows.dealFlowContact, rows.product, rows.dealFlowDeal, rowsOfOrder(728).dealFlowDeal];
+		const input = [rows.salesOrder, rows.dealFlowContact, rows.product, rows.dealFlowDeal, rowsOfOrder(728).dealFlowDeal, rowsOfOrder(729).dealFlowDeal];
 		const zoho = { deal: { id: '57002', action: 'insert', orderId: '727' } };
-		const afterDeal = await resolveAfter({ name: 'Create Deal', resource: 'deal', operation: 'create' }, input, { ...wooOrder(727), zoho });
+		const skipped = { skipped: { reason: 'This order version was already written to Zoho', version: 'x|727|y' } };
+		// 727 written (and met again as already written), 729 written; 728 not in this run
+		const written = [{ ...wooOrder(727), zoho: skipped }, { ...wooOrder(727), zoho }, { ...wooOrder(729), zoho: { deal: { id: '57009' } } }];
+		const afterDeal = await resolveAfter({ name: 'Create Deal', resource: 'deal', operation: 'create' }, input, written);
 		expect(afterDeal.map((item) => [item.json.key, item.pairedItem])).toEqual([
 			['727:Upsert Contact', { item: 1 }],
 			['727:Create Deal', { item: 3 }],
+			['729:Create Deal', { item: 5 }],
 		]);
 		expect(afterDeal[0].json).toEqual({
 			key: '727:Upsert Contact',
@@ -961,19 +976,21 @@ describe('ZohoSyncDeadLetter node', () => {
 			zohoRecordIds: JSON.stringify(zoho),
 			lastFailedAt: rows.dealFlowContact.lastFailedAt,
 		});
+		expect(JSON.parse(String(afterDeal[2].json.zohoRecordIds))).toEqual({ deal: { id: '57009' } });
 
-		const afterSalesOrder = await resolveAfter(
-			{ name: 'Create Sales Order', resource: 'salesOrder', operation: 'create' },
-			input,
+		const afterSalesOrder = await resolveAfter({ name: 'Create Sales Order', resource: 'salesOrder', operation: 'create' }, input, [
 			{ ...wooOrder(727), zoho: { salesOrder: { id: '58001' } } },
-		);
+		]);
 		expect(afterSalesOrder.map((item) => item.json.key)).toEqual(['727:Create Sales Order']);
 		// Sync in One Call: its failures replay as deals, so it closes what a deal write closes
-		const afterOneCall = await resolveAfter({ name: 'Sync Order in One Call', resource: 'order', operation: 'syncInOneCall' }, [rows.oneCall, rows.salesOrder], {
-			...wooOrder(727),
-			zoho,
-		});
+		const afterOneCall = await resolveAfter(
+			{ name: 'Sync Order in One Call', resource: 'order', operation: 'syncInOneCall' },
+			[rows.oneCall, rows.salesOrder],
+			[{ ...wooOrder(727), zoho }],
+		);
 		expect(afterOneCall.map((item) => item.json.key)).toEqual(['727:Sync Order in One Call']);
+		// what a failed Data Table node passes on (the written items themselves) closes nothing
+		expect(await resolveAfter({ name: 'Create Deal', resource: 'deal', operation: 'create' }, written, written)).toEqual([]);
 	});
 
 	describe('Unpack for Replay with "Refresh Orders From Store" (the WooCommerce emulator over HTTP)', () => {
