@@ -11,17 +11,23 @@ import {
 	buildDeadLetterRecord,
 	mergeWithStored,
 	readBuiltRecords,
+	readWrittenOrders,
+	replayOperation,
 	resolutionFor,
+	resolutionsForWrittenOrders,
 	unpackRow,
 } from './deadLetterRecord';
+import { refreshFromStore } from './storeOrders';
 import { asNodeError } from '../shared/nodeError';
+import { WOOCOMMERCE_CREDENTIAL } from '../shared/woocommerce/client';
 
 type Operation = 'buildRecord' | 'mergeStoredRows' | 'unpackForReplay' | 'markResolved';
 
 /**
  * Turns the Zoho node's error-output items into flat Data Table rows, counts repeat failures of the same
  * row, unpacks stored rows for replay and closes them after a successful replay. The Data Table nodes of
- * the workflows do the storing; this node only shapes items.
+ * the workflows do the storing; this node only shapes items (and, to replay, may read the orders' current versions
+ * from the store).
  *
  * Success items never carry json.error: n8n's retry-on-fail re-runs a node whose first output item has it.
  */
@@ -37,15 +43,28 @@ export class ZohoSyncDeadLetter implements INodeType {
 		defaults: {
 			name: 'Zoho Sync Dead Letter',
 		},
-		// Safe as a tool: it only reshapes items (no call to Zoho, no storage); the Data Table nodes do the storing.
+		// Safe as a tool: it only reshapes items and at most reads orders from the store (no call to Zoho, no storage);
+		// the Data Table nodes do the storing.
 		usableAsTool: {
 			replacements: {
 				description:
-					'Turn a failed Zoho CRM sync item into a flat dead-letter row, or a stored dead-letter row back into the WooCommerce order to replay. Changes nothing anywhere; it only reshapes the data it is given.',
+					'Turn a failed Zoho CRM sync item into a flat dead-letter row, or a stored dead-letter row back into the WooCommerce order to replay. Changes nothing anywhere; it only reshapes the data it is given, and may read the orders from the store.',
 			},
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: WOOCOMMERCE_CREDENTIAL,
+				required: true,
+				displayOptions: {
+					show: {
+						operation: ['unpackForReplay'],
+						refreshFromStore: [true],
+					},
+				},
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -110,6 +129,58 @@ export class ZohoSyncDeadLetter implements INodeType {
 				},
 			},
 			{
+				displayName: 'Resolve',
+				name: 'resolve',
+				type: 'options',
+				options: [
+					{
+						name: 'Replayed Rows',
+						value: 'replayedRows',
+						description: 'Each input item is a successful replay: close the row it was unpacked from',
+					},
+					{
+						name: 'Open Rows of the Written Orders',
+						value: 'openRowsOfWrittenOrders',
+						description:
+							'The input items are open rows read with a Data Table "Get" after the write that completes orders (deal, sales order, one call): close the rows of the orders it wrote that a replay would have sent through that same write',
+					},
+				],
+				default: 'replayedRows',
+				displayOptions: {
+					show: {
+						operation: ['markResolved'],
+					},
+				},
+			},
+			{
+				displayName: 'Written Orders',
+				name: 'writtenOrders',
+				type: 'json',
+				// The run of the completing node that led here, as "Records" of Count Repeat Failures
+				default: "={{ $('Create Deal').all(0, $runIndex).map(item => item.json) }}",
+				description:
+					'The items the completing Zoho node put out in the run that led here (rename "Create Deal" to that node). Their Zoho records are stored on the rows they close.',
+				displayOptions: {
+					show: {
+						operation: ['markResolved'],
+						resolve: ['openRowsOfWrittenOrders'],
+					},
+				},
+			},
+			{
+				displayName: 'Refresh Orders From Store',
+				name: 'refreshFromStore',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to replay each order as the WooCommerce store has it now instead of the stored version, so a replay never writes older data over a newer version already in Zoho. Orders the store no longer lists (deleted, trashed) and orders of another store are replayed as stored; the item says so under _deadLetter.storeRefresh.',
+				displayOptions: {
+					show: {
+						operation: ['unpackForReplay'],
+					},
+				},
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
@@ -162,14 +233,37 @@ export class ZohoSyncDeadLetter implements INodeType {
 			return [returnData];
 		}
 
+		if (operation === 'unpackForReplay') return [await unpackForReplay.call(this)];
+
+		if (
+			operation === 'markResolved' &&
+			this.getNodeParameter('resolve', 0, 'replayedRows') === 'openRowsOfWrittenOrders'
+		) {
+			// evaluated once: the written orders belong to the whole run, the input items are the open rows
+			try {
+				let written;
+				try {
+					written = readWrittenOrders(this.getNodeParameter('writtenOrders', 0));
+				} catch (error) {
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 });
+				}
+				// the write this workflow's own failures replay as: what its completing write stands for
+				const writtenAs = replayOperation('', completingWrite(this));
+				const rows = items.map((item) => item.json ?? {});
+				const now = new Date().toISOString();
+				const executionId = this.getExecutionId() ?? '';
+				for (const { resolution, rowIndex } of resolutionsForWrittenOrders(rows, written, writtenAs, executionId, now)) {
+					returnData.push({ json: resolution, pairedItem: { item: rowIndex } });
+				}
+			} catch (error) {
+				if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
+				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: 0 } });
+			}
+			return [returnData];
+		}
+
 		const workflow = this.getWorkflow();
 		const executionId = this.getExecutionId() ?? '';
-		const includeResolved =
-			operation === 'unpackForReplay'
-				? ((this.getNodeParameter('options', 0, {}) as IDataObject).includeResolved as boolean | undefined) ===
-					true
-				: false;
-
 		const completesWith = operation === 'buildRecord' ? completingWrite(this) : '';
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const pairedItem = { item: itemIndex };
@@ -185,15 +279,9 @@ export class ZohoSyncDeadLetter implements INodeType {
 						completesWith,
 					});
 					returnData.push({ json: record, pairedItem });
-				} else if (operation === 'unpackForReplay') {
-					const unpacked = unpackRow(items[itemIndex].json ?? {}, { includeResolved });
-					if (unpacked.outcome === 'invalid') {
-						throw new NodeOperationError(this.getNode(), unpacked.message, { itemIndex });
-					}
-					if (unpacked.outcome === 'replay') returnData.push({ json: unpacked.order, pairedItem });
 				} else if (operation === 'markResolved') {
-					const resolution = resolutionFor(items[itemIndex], executionId, now);
-					if (resolution) returnData.push({ json: resolution, pairedItem });
+					const update = resolutionFor(items[itemIndex], executionId, now);
+					if (update) returnData.push({ json: update, pairedItem });
 				} else {
 					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`, {
 						itemIndex,
@@ -210,6 +298,45 @@ export class ZohoSyncDeadLetter implements INodeType {
 
 		return [returnData];
 	}
+}
+
+/**
+ * Stored rows back to orders, in input order: open rows only unless "Include Resolved"; with "Refresh Orders From
+ * Store" each order as the store has it now. An unreadable row throws, or becomes its error item.
+ */
+async function unpackForReplay(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const includeResolved = options.includeResolved === true;
+	const slots: Array<INodeExecutionData | undefined> = [];
+	const replayed: Array<{ slot: number; order: IDataObject }> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const pairedItem = { item: itemIndex };
+		const unpacked = unpackRow(items[itemIndex].json ?? {}, { includeResolved });
+		if (unpacked.outcome === 'invalid') {
+			if (!this.continueOnFail()) {
+				throw new NodeOperationError(this.getNode(), unpacked.message, { itemIndex });
+			}
+			slots.push({ json: { error: unpacked.message }, pairedItem });
+		} else if (unpacked.outcome === 'replay') {
+			replayed.push({ slot: slots.length, order: unpacked.order });
+			slots.push({ json: unpacked.order, pairedItem });
+		}
+	}
+	if (replayed.length && this.getNodeParameter('refreshFromStore', 0, false) === true) {
+		let current: IDataObject[];
+		try {
+			current = await refreshFromStore.call(this, replayed.map(({ order }) => order));
+		} catch (error) {
+			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
+			// never the stored versions instead: they may be older than what Zoho has
+			current = replayed.map(() => ({ error: `The orders could not be read from the store: ${(error as Error).message}` }));
+		}
+		replayed.forEach(({ slot }, index) => {
+			slots[slot] = { ...slots[slot]!, json: current[index] };
+		});
+	}
+	return slots.filter((slot): slot is INodeExecutionData => slot !== undefined);
 }
 
 /**

@@ -56,6 +56,21 @@ export interface DeadLetterMarker extends IDataObject {
 	category: string;
 	/** The operation a replay sends the order through (see replayOperation). */
 	replayAs: string;
+	/** Whether the replay sends the order as the store has it now (option "Refresh Orders From Store"). */
+	storeRefresh?: StoreRefresh;
+}
+
+/**
+ * What "Refresh Orders From Store" did with a replayed order: `current` — the store's order now replaces the stored
+ * one; `notInStore` — the store no longer lists it (deleted, or in the trash), the stored order is replayed;
+ * `otherStore` — the row came from a store other than the credential's (or names none), the stored order is replayed.
+ */
+export interface StoreRefresh extends IDataObject {
+	outcome: 'current' | 'notInStore' | 'otherStore';
+	/** date_modified_gmt of the stored order and, for `current`, of the store's order now. */
+	storedVersion: string;
+	currentVersion?: string;
+	message: string;
 }
 
 /** The columns a Data Table update/upsert by `key` changes when a replay succeeded. */
@@ -65,6 +80,11 @@ export interface DeadLetterResolution extends IDataObject {
 	resolvedAt: string;
 	resolvedExecutionId: string;
 	zohoRecordIds: string;
+	/**
+	 * Resolving an order's rows after its write: the failure time of the row that was read, unchanged. The update
+	 * matches it too, so a row that failed again since it was read (and was reopened) stays open.
+	 */
+	lastFailedAt?: string;
 }
 
 export type UnpackResult =
@@ -261,10 +281,10 @@ export function buildDeadLetterRecord(item: INodeExecutionData, context: DeadLet
 }
 
 /**
- * The `records` parameter: an array of built records (from an expression) or its JSON text.
- * Throws a plain Error naming what is wrong; the node turns it into a NodeOperationError.
+ * A list parameter given by an expression (an array, or one object) or as JSON text ('' is an empty list); anything
+ * else is not a list. Throws a plain Error naming the parameter; the node turns it into a NodeOperationError.
  */
-export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
+function readListParameter(value: unknown, name: string): unknown[] | null {
 	let parsed = value;
 	if (typeof value === 'string') {
 		if (value.trim() === '') return [];
@@ -274,10 +294,16 @@ export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
 		} catch (error) {
 			syntaxError = (error as Error).message;
 		}
-		if (syntaxError !== null) throw new Error(`"Records" is not valid JSON: ${syntaxError}`);
+		if (syntaxError !== null) throw new Error(`"${name}" is not valid JSON: ${syntaxError}`);
 	}
-	if (isObject(parsed)) parsed = [parsed];
-	if (!Array.isArray(parsed)) {
+	if (isObject(parsed)) return [parsed];
+	return Array.isArray(parsed) ? parsed : null;
+}
+
+/** The `records` parameter: an array of built records (from an expression) or its JSON text. */
+export function readBuiltRecords(value: unknown): DeadLetterRecord[] {
+	const parsed = readListParameter(value, 'Records');
+	if (!parsed) {
 		throw new Error('"Records" must be the list of records built by the "Build Record" operation');
 	}
 	return parsed.map((record, index) => {
@@ -331,6 +357,19 @@ export function mergeWithStored(
 	});
 }
 
+/** The `_replayAs` of a stored order (JSON text or object); '' when it has none or cannot be read. */
+function storedReplayAs(order: unknown): string {
+	let parsed = order;
+	if (typeof order === 'string') {
+		try {
+			parsed = JSON.parse(order);
+		} catch {
+			return '';
+		}
+	}
+	return isObject(parsed) ? asText(parsed._replayAs) : '';
+}
+
 /**
  * A stored row back to the order it was built from, marked with `_deadLetter` so the Zoho nodes' next
  * failure reuses the row key and Mark Resolved can close it. Only open rows are replayed by default.
@@ -373,6 +412,17 @@ export function unpackRow(row: IDataObject, options: { includeResolved?: boolean
 	return { outcome: 'replay', order: { ...replayed, _deadLetter: marker } };
 }
 
+/** The update that closes row `key`: resolved now by this execution, with the Zoho records the write left. */
+function resolution(key: string, written: IDataObject, executionId: string, now: string): DeadLetterResolution {
+	return {
+		key,
+		status: 'resolved',
+		resolvedAt: now,
+		resolvedExecutionId: executionId,
+		zohoRecordIds: toJson(isObject(written.zoho) ? written.zoho : {}),
+	};
+}
+
 /**
  * The update that closes a dead letter after a successful replay; null when the item is not a replay
  * (no `_deadLetter.key`) or still carries an error (it did not succeed).
@@ -386,11 +436,109 @@ export function resolutionFor(
 	const marker = isObject(json._deadLetter) ? json._deadLetter : undefined;
 	const key = asText(marker?.key);
 	if (!key || json.error) return null;
-	return {
-		key,
-		status: 'resolved',
-		resolvedAt: now,
-		resolvedExecutionId: executionId,
-		zohoRecordIds: toJson(isObject(json.zoho) ? json.zoho : {}),
-	};
+	return resolution(key, json, executionId, now);
+}
+
+/**
+ * The update that closes `row` because the completing write of its order just succeeded (or found that order
+ * version already written): only an open row of that order whose replay would run the same write — a row is
+ * resolved only by the write it records, so a deal written by one workflow never closes the sales-order row of
+ * another. `writtenAs` is the replay operation the write stands for (see replayOperation). Null for anything else,
+ * including items that are not dead-letter rows (what a Data Table node passes on when it failed).
+ */
+export function resolutionForWrittenOrder(
+	row: IDataObject,
+	written: IDataObject,
+	writtenAs: string,
+	executionId: string,
+	now: string,
+): DeadLetterResolution | null {
+	const key = asText(row.key);
+	const orderId = asNumber(row.orderId);
+	if (!key || asText(row.status) !== 'open' || orderId === null || orderId !== asNumber(written.id)) return null;
+	if (written.error) return null;
+	if (replayOperation(asText(row.operation), storedReplayAs(row.order)) !== writtenAs) return null;
+	return { ...resolution(key, written, executionId, now), lastFailedAt: asText(row.lastFailedAt) };
+}
+
+/**
+ * The updates that close the open rows among `rows` (read once for a whole run) whose orders are among `written`
+ * (the completing node's output of that run), each with the index of its row. An order written twice in the run
+ * is taken from the item that wrote it rather than one that found it already written.
+ */
+export function resolutionsForWrittenOrders(
+	rows: IDataObject[],
+	written: IDataObject[],
+	writtenAs: string,
+	executionId: string,
+	now: string,
+): Array<{ resolution: DeadLetterResolution; rowIndex: number }> {
+	const byOrder = new Map<number, IDataObject>();
+	for (const order of written) {
+		const id = asNumber(order?.id);
+		if (id === null || order.error) continue;
+		const known = byOrder.get(id);
+		const skipped = (item: IDataObject) => isObject(item.zoho) && item.zoho.skipped !== undefined;
+		if (!known || (skipped(known) && !skipped(order))) byOrder.set(id, order);
+	}
+	const found: Array<{ resolution: DeadLetterResolution; rowIndex: number }> = [];
+	rows.forEach((row, rowIndex) => {
+		const order = byOrder.get(asNumber(row?.orderId) ?? Number.NaN);
+		const update = order ? resolutionForWrittenOrder(row, order, writtenAs, executionId, now) : null;
+		if (update) found.push({ resolution: update, rowIndex });
+	});
+	return found;
+}
+
+/** The `writtenOrders` parameter: the completing node's output items (an expression's array) or its JSON text. */
+export function readWrittenOrders(value: unknown): IDataObject[] {
+	const parsed = readListParameter(value, 'Written Orders');
+	if (!parsed || !parsed.every(isObject)) {
+		throw new Error('"Written Orders" must be the items the completing Zoho node put out');
+	}
+	return parsed;
+}
+
+/**
+ * A replayed order (from unpackRow) as the store has it now, for "Refresh Orders From Store": `current` is the
+ * store's order with this id (undefined when the store did not list it), `fromThisStore` whether the row came from
+ * the store that was asked. The store's order replaces the stored one whole; the replay markers (`_deadLetter`) and
+ * the provenance (`_woocommerce`, part of the order-version key) stay. The marker says what happened.
+ */
+export function withStoreOrder(replayed: IDataObject, current: IDataObject | undefined, fromThisStore: boolean): IDataObject {
+	const marker = (isObject(replayed._deadLetter) ? replayed._deadLetter : {}) as DeadLetterMarker;
+	const id = asText(replayed.id) || '?';
+	const storedVersion = asText(replayed.date_modified_gmt);
+	let storeRefresh: StoreRefresh;
+	if (!fromThisStore) {
+		const source = isObject(replayed._woocommerce) ? asText(replayed._woocommerce.source) : '';
+		storeRefresh = {
+			outcome: 'otherStore',
+			storedVersion,
+			message: `Order ${id} came from ${source ? `the store ${source}` : 'an unnamed store'}, not from the store of the WooCommerce credential: the stored order is replayed`,
+		};
+	} else if (!current) {
+		storeRefresh = {
+			outcome: 'notInStore',
+			storedVersion,
+			message: `The store no longer lists order ${id} (deleted, or in the trash): the stored order is replayed`,
+		};
+	} else {
+		const currentVersion = asText(current.date_modified_gmt);
+		storeRefresh = {
+			outcome: 'current',
+			storedVersion,
+			currentVersion,
+			message:
+				currentVersion === storedVersion
+					? `Order ${id} is unchanged in the store since it failed`
+					: `Order ${id} changed in the store since it failed (${storedVersion} → ${currentVersion}): the store's order is replayed`,
+		};
+		return {
+			...originalOrder(current),
+			_woocommerce: replayed._woocommerce,
+			_deadLetter: { ...marker, storeRefresh },
+		};
+	}
+	return { ...replayed, _deadLetter: { ...marker, storeRefresh } };
 }

@@ -105,6 +105,10 @@ export interface N8nInstance {
 	activateWorkflow(workflowId: string): Promise<PublicationStatus>;
 	/** unpublishes (POST /rest/workflows/<id>/deactivate; runs webhook `delete`) and waits until not_published */
 	deactivateWorkflow(workflowId: string): Promise<PublicationStatus>;
+	/** an n8n Data Table by name (id, projectId …); undefined if there is none */
+	dataTable(tableName: string): Promise<{ id: string; projectId: string; name: string } | undefined>;
+	/** inserts rows into an n8n Data Table by name, as the editor does; answers what n8n answers (the count) */
+	dataTableInsert(tableName: string, rows: Array<Record<string, unknown>>): Promise<unknown>;
 	/** rows of an n8n Data Table by name; [] if the table does not exist */
 	dataTableRows(tableName: string): Promise<Array<Record<string, any>>>;
 	/** n8n stdout + stderr so far */

@@ -608,10 +608,20 @@ class N8nInstance {
 		return await this.waitForPublication(workflowId, { expect: ['not_published'] });
 	}
 
-	async dataTableRows(tableName) {
+	async dataTable(tableName) {
 		const query = new URLSearchParams({ filter: JSON.stringify({ name: tableName }), take: '250' });
 		const tables = await this.rest('GET', `/data-tables-global?${query}`);
-		const table = (tables.data || []).find((candidate) => candidate.name === tableName);
+		return (tables.data || []).find((candidate) => candidate.name === tableName);
+	}
+
+	async dataTableInsert(tableName, rows) {
+		const table = await this.dataTable(tableName);
+		if (!table) throw new Error(`no Data Table named ${tableName}`);
+		return await this.rest('POST', `/projects/${table.projectId}/data-tables/${table.id}/insert`, { data: rows, returnType: 'count' });
+	}
+
+	async dataTableRows(tableName) {
+		const table = await this.dataTable(tableName);
 		if (!table) return [];
 		const rows = [];
 		for (let skip = 0; ; skip += 250) {

@@ -1,19 +1,32 @@
-import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, Workflow } from 'n8n-workflow';
+import type {
+	IConnections,
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
+import { WooCommerceStoreApi } from '../../credentials/WooCommerceStoreApi.credentials';
+import { ZohoCrmOrderSync } from '../../nodes/ZohoCrmOrderSync/ZohoCrmOrderSync.node';
 import type { ZohoSyncError } from '../../nodes/ZohoCrmOrderSync/types';
 import {
 	DEAD_LETTER_COLUMNS,
 	buildDeadLetterRecord,
 	mergeWithStored,
 	readBuiltRecords,
+	readWrittenOrders,
 	resolutionFor,
+	resolutionForWrittenOrder,
 	unpackRow,
+	withStoreOrder,
 	type DeadLetterContext,
 	type DeadLetterRecord,
 } from '../../nodes/ZohoSyncDeadLetter/deadLetterRecord';
 import { ZohoSyncDeadLetter } from '../../nodes/ZohoSyncDeadLetter/ZohoSyncDeadLetter.node';
-import { executeContext, workflowFor } from '../support/n8nCoreContext';
+import { WooCommerceEmulator } from '../emulators/woocommerce';
+import { executeContext, TestCredentialsHelper, workflowFor } from '../support/n8nCoreContext';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures: what n8n 2.40.7 hands the dead-letter branch. The engine (handleNodeErrorOutput) merges the Zoho
@@ -549,6 +562,132 @@ describe('resolutionFor', () => {
 	});
 });
 
+/** Rows of one order as the deals, sales-order and product paths store them (see replayOperation). */
+function rowsOfOrder(orderId: number): Record<string, IDataObject> {
+	const order = wooOrder(orderId);
+	const row = (error: ZohoSyncError, completesWith: string, id: number) =>
+		storedRow(buildDeadLetterRecord(errorOutputItem(order, error), context({ completesWith })), id);
+	return {
+		dealFlowContact: row(invalidEmailError(), 'deal.create', 1),
+		dealFlowDeal: row({ ...serverError(), operation: 'deal.create', node: 'Create Deal' }, 'deal.create', 2),
+		salesOrder: row({ ...serverError(), operation: 'salesOrder.create', node: 'Create Sales Order' }, 'salesOrder.create', 3),
+		salesFlowContact: row({ ...invalidEmailError(), node: 'Upsert Contact (Sales Order)' }, 'salesOrder.create', 4),
+		product: row({ ...serverError(), operation: 'product.upsert', node: 'Upsert Products' }, 'salesOrder.create', 5),
+		// a row of the one-call workflow (no completing write among its parents) and one stored before _replayAs
+		oneCall: row({ ...serverError(), operation: 'order.syncInOneCall', node: 'Sync Order in One Call' }, '', 6),
+	};
+}
+
+describe('resolutionForWrittenOrder', () => {
+	const now = '2025-11-28T09:00:00.000Z';
+	const zoho = { contact: { id: '57001', action: 'update' }, deal: { id: '57002', action: 'insert', orderId: '727' } };
+	const written = { ...wooOrder(727), zoho };
+	const closed = (rows: Record<string, IDataObject>, writtenAs: string, item: IDataObject = written) =>
+		Object.entries(rows)
+			.filter(([, row]) => resolutionForWrittenOrder(row, item, writtenAs, '4800', now))
+			.map(([name]) => name);
+
+	it('a deal write closes the open rows of its order that a replay would send through a deal, and nothing else', () => {
+		const rows = rowsOfOrder(727);
+		expect(closed(rows, 'deal.create')).toEqual(['dealFlowContact', 'dealFlowDeal', 'oneCall']);
+		expect(resolutionForWrittenOrder(rows.dealFlowDeal, written, 'deal.create', '4800', now)).toEqual({
+			key: '727:Create Deal',
+			status: 'resolved',
+			resolvedAt: now,
+			resolvedExecutionId: '4800',
+			zohoRecordIds: JSON.stringify(zoho),
+			lastFailedAt: '2025-11-27T10:05:00.000Z',
+		});
+	});
+
+	it('a sales-order write closes the sales-order rows, never the deal rows or a product row', () => {
+		expect(closed(rowsOfOrder(727), 'salesOrder.create')).toEqual(['salesOrder', 'salesFlowContact']);
+	});
+
+	it('closes nothing of another order, resolved rows, or what a failed Data Table node passed on', () => {
+		expect(closed(rowsOfOrder(728), 'deal.create')).toEqual([]);
+		const rows = rowsOfOrder(727);
+		expect(resolutionForWrittenOrder({ ...rows.dealFlowDeal, status: 'resolved' }, written, 'deal.create', '4800', now)).toBeNull();
+		// a Data Table node that failed (no table yet) passes the Zoho node's item on: not a row
+		expect(resolutionForWrittenOrder(written, written, 'deal.create', '4800', now)).toBeNull();
+		expect(resolutionForWrittenOrder(rows.dealFlowDeal, { ...written, error: 'failed' }, 'deal.create', '4800', now)).toBeNull();
+	});
+
+	it('a write that found the version already written closes the rows too, recording the skip', () => {
+		const skipped = { ...wooOrder(727), zoho: { skipped: { reason: 'This order version was already written to Zoho', version: 'x|727|y' } } };
+		const update = resolutionForWrittenOrder(rowsOfOrder(727).dealFlowDeal, skipped, 'deal.create', '4800', now);
+		expect(JSON.parse(update!.zohoRecordIds)).toEqual(skipped.zoho);
+	});
+});
+
+describe('readWrittenOrders', () => {
+	it('accepts the completing node’s items, one item or JSON text, and refuses anything else', () => {
+		expect(readWrittenOrders([{ id: 1 }, { id: 2 }])).toEqual([{ id: 1 }, { id: 2 }]);
+		expect(readWrittenOrders({ id: 1 })).toEqual([{ id: 1 }]);
+		expect(readWrittenOrders('[{"id":1}]')).toEqual([{ id: 1 }]);
+		expect(() => readWrittenOrders('[{"id":')).toThrow(/not valid JSON/);
+		expect(() => readWrittenOrders([1, 2])).toThrow(/must be the items/);
+	});
+});
+
+describe('withStoreOrder', () => {
+	const replayed = (): IDataObject => {
+		const result = unpackRow(
+			storedRow(
+				buildDeadLetterRecord(
+					errorOutputItem({ ...wooOrder(727), date_modified_gmt: '2025-11-27T10:02:11' }, invalidEmailError()),
+					context({ completesWith: 'salesOrder.create' }),
+				),
+				9,
+			),
+		);
+		if (result.outcome !== 'replay') throw new Error('not replayable');
+		return result.order;
+	};
+	const storeNow = (): IDataObject => ({
+		...wooOrder(727),
+		total: '31.75',
+		shipping_total: '8.00',
+		date_modified_gmt: '2025-11-27T12:00:00',
+		_links: { self: [{ href: 'https://shop.example.com/wp-json/wc/v3/orders/727' }] },
+	});
+
+	it('replays the store’s order whole, keeping the replay marker and the provenance of the stored one', () => {
+		const stored = replayed();
+		const refreshed = withStoreOrder(stored, storeNow(), true);
+		const { _deadLetter, _woocommerce, ...order } = refreshed;
+		const { _woocommerce: _ignored, ...current } = storeNow();
+		expect(order).toEqual(current);
+		expect(_woocommerce).toEqual(stored._woocommerce);
+		expect(_deadLetter).toEqual({
+			...(stored._deadLetter as IDataObject),
+			replayAs: 'salesOrder.create',
+			storeRefresh: {
+				outcome: 'current',
+				storedVersion: '2025-11-27T10:02:11',
+				currentVersion: '2025-11-27T12:00:00',
+				message: expect.stringContaining('changed in the store since it failed'),
+			},
+		});
+	});
+
+	it('keeps the stored order when the store no longer lists it, or when it came from another store, and says so', () => {
+		const stored = replayed();
+		const gone = withStoreOrder(stored, undefined, true);
+		expect({ ...gone, _deadLetter: undefined }).toEqual({ ...stored, _deadLetter: undefined });
+		expect((gone._deadLetter as IDataObject).storeRefresh).toMatchObject({
+			outcome: 'notInStore',
+			message: 'The store no longer lists order 727 (deleted, or in the trash): the stored order is replayed',
+		});
+		const elsewhere = withStoreOrder(stored, storeNow(), false);
+		expect(elsewhere.total).toBe(stored.total);
+		expect((elsewhere._deadLetter as IDataObject).storeRefresh).toMatchObject({
+			outcome: 'otherStore',
+			message: expect.stringContaining('https://shop.example.com/'),
+		});
+	});
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // The node in n8n-core's own ExecuteContext
 // ---------------------------------------------------------------------------------------------------------
@@ -587,14 +726,21 @@ async function run(items: INodeExecutionData[], options: RunOptions): Promise<IN
 const isoNow = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('ZohoSyncDeadLetter node', () => {
-	it('describes one input, one output, the four operations and no credentials', () => {
+	it('describes one input, one output, the four operations and a credential only for refreshing replays', () => {
 		const { description } = new ZohoSyncDeadLetter();
 		expect(description.name).toBe('zohoSyncDeadLetter');
 		expect(description.displayName).toBe('Zoho Sync Dead Letter');
 		expect(description.group).toEqual(['transform']);
 		expect(description.inputs).toEqual(['main']);
 		expect(description.outputs).toEqual(['main']);
-		expect(description.credentials).toBeUndefined();
+		// the WooCommerce credential only for "Refresh Orders From Store"
+		expect(description.credentials).toEqual([
+			{
+				name: 'wooCommerceStoreApi',
+				required: true,
+				displayOptions: { show: { operation: ['unpackForReplay'], refreshFromStore: [true] } },
+			},
+		]);
 		const operation = description.properties.find((property) => property.name === 'operation');
 		expect(operation?.options?.map((option) => (option as { value: string }).value).sort()).toEqual([
 			'buildRecord',
@@ -745,6 +891,201 @@ describe('ZohoSyncDeadLetter node', () => {
 			resolvedAt: expect.stringMatching(isoNow),
 			resolvedExecutionId: '4711',
 			zohoRecordIds: JSON.stringify(zoho),
+		});
+	});
+
+	/** Mark Resolved after "<completing> → Find Open Dead Letters", as the bundled workflows wire it. */
+	async function resolveAfter(completing: { name: string; resource: string; operation: string }, rows: IDataObject[], written: IDataObject[]) {
+		const zohoNode = (name: string, resource: string, operation: string, x: number): INode => ({
+			id: name,
+			name,
+			type: 'n8n-nodes-woocommerce-zohocrm.zohoCrmOrderSync',
+			typeVersion: 1,
+			position: [x, 0],
+			parameters: { authentication: 'refreshToken', resource, operation },
+		});
+		const find: INode = {
+			id: 'find',
+			name: 'Find Open Dead Letters',
+			type: 'n8n-nodes-base.dataTable',
+			typeVersion: 1.1,
+			position: [400, 0],
+			parameters: {},
+		};
+		const mark: INode = {
+			id: 'mark',
+			name: 'Mark Written Orders Resolved',
+			type: 'n8n-nodes-woocommerce-zohocrm.zohoSyncDeadLetter',
+			typeVersion: 1,
+			position: [600, 0],
+			// the bundled workflows give `={{ $('<completing>').all(0, $runIndex).map(item => item.json) }}`; here the items
+			parameters: { operation: 'markResolved', resolve: 'openRowsOfWrittenOrders', writtenOrders: written } as unknown as INodeParameters,
+		};
+		const nodes = [
+			zohoNode('Upsert Contact', 'contact', 'upsert', 0),
+			zohoNode(completing.name, completing.resource, completing.operation, 200),
+			find,
+			mark,
+		];
+		const link = (node: string) => ({ main: [[{ node, type: 'main' as const, index: 0 }]] });
+		const connections: IConnections = {
+			'Upsert Contact': link(completing.name),
+			[completing.name]: link(find.name),
+			[find.name]: link(mark.name),
+		};
+		const deadLetter = new ZohoSyncDeadLetter();
+		const zohoCrm = new ZohoCrmOrderSync();
+		const dataTable = { description: { properties: [] } };
+		const workflow = new Workflow({
+			id: 'wfOrders01',
+			name: 'WooCommerce orders to Zoho CRM',
+			nodes,
+			connections,
+			active: true,
+			nodeTypes: {
+				getByName: (type: string) => (type.endsWith('zohoSyncDeadLetter') ? deadLetter : type.endsWith('zohoCrmOrderSync') ? zohoCrm : dataTable),
+				getByNameAndVersion: (type: string) =>
+					type.endsWith('zohoSyncDeadLetter') ? deadLetter : type.endsWith('zohoCrmOrderSync') ? zohoCrm : dataTable,
+				getKnownTypes: () => ({}),
+			} as never,
+		});
+		const items = rows.map((json) => ({ json, pairedItem: { item: 0 } }));
+		const ctx = executeContext({ workflow, node: mark, credentialsHelper: undefined as never, executionId: '4800', items, previousNode: find.name });
+		const output = await deadLetter.execute.call(ctx);
+		return output[0];
+	}
+
+	it('Mark Resolved after a completing write: the rows of the written orders that write stands for, read once per run', async () => {
+		const rows = rowsOfOrder(727);
+		const input = [rows.salesOrder, rows.dealFlowContact, rows.product, rows.dealFlowDeal, rowsOfOrder(728).dealFlowDeal, rowsOfOrder(729).dealFlowDeal];
+		const zoho = { deal: { id: '57002', action: 'insert', orderId: '727' } };
+		const skipped = { skipped: { reason: 'This order version was already written to Zoho', version: 'x|727|y' } };
+		// 727 written (and met again as already written), 729 written; 728 not in this run
+		const written = [{ ...wooOrder(727), zoho: skipped }, { ...wooOrder(727), zoho }, { ...wooOrder(729), zoho: { deal: { id: '57009' } } }];
+		const afterDeal = await resolveAfter({ name: 'Create Deal', resource: 'deal', operation: 'create' }, input, written);
+		expect(afterDeal.map((item) => [item.json.key, item.pairedItem])).toEqual([
+			['727:Upsert Contact', { item: 1 }],
+			['727:Create Deal', { item: 3 }],
+			['729:Create Deal', { item: 5 }],
+		]);
+		expect(afterDeal[0].json).toEqual({
+			key: '727:Upsert Contact',
+			status: 'resolved',
+			resolvedAt: expect.stringMatching(isoNow),
+			resolvedExecutionId: '4800',
+			zohoRecordIds: JSON.stringify(zoho),
+			lastFailedAt: rows.dealFlowContact.lastFailedAt,
+		});
+		expect(JSON.parse(String(afterDeal[2].json.zohoRecordIds))).toEqual({ deal: { id: '57009' } });
+
+		const afterSalesOrder = await resolveAfter({ name: 'Create Sales Order', resource: 'salesOrder', operation: 'create' }, input, [
+			{ ...wooOrder(727), zoho: { salesOrder: { id: '58001' } } },
+		]);
+		expect(afterSalesOrder.map((item) => item.json.key)).toEqual(['727:Create Sales Order']);
+		// Sync in One Call: its failures replay as deals, so it closes what a deal write closes
+		const afterOneCall = await resolveAfter(
+			{ name: 'Sync Order in One Call', resource: 'order', operation: 'syncInOneCall' },
+			[rows.oneCall, rows.salesOrder],
+			[{ ...wooOrder(727), zoho }],
+		);
+		expect(afterOneCall.map((item) => item.json.key)).toEqual(['727:Sync Order in One Call']);
+		// what a failed Data Table node passes on (the written items themselves) closes nothing
+		expect(await resolveAfter({ name: 'Create Deal', resource: 'deal', operation: 'create' }, written, written)).toEqual([]);
+	});
+
+	describe('Unpack for Replay with "Refresh Orders From Store" (the WooCommerce emulator over HTTP)', () => {
+		let woo: WooCommerceEmulator;
+		beforeEach(async () => {
+			woo = await WooCommerceEmulator.start();
+		});
+		afterEach(async () => {
+			await woo.stop();
+		});
+
+		/** Unpack for Replay with the option on, its WooCommerce credential signing each request to the emulator. */
+		async function unpack(rows: IDataObject[], consumerSecret = woo.consumerSecret, continueOnFail = false) {
+			const node: INode = {
+				id: 'unpack',
+				name: 'Unpack for Replay',
+				type: 'n8n-nodes-woocommerce-zohocrm.zohoSyncDeadLetter',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { operation: 'unpackForReplay', refreshFromStore: true, options: {} },
+				credentials: { wooCommerceStoreApi: { id: 'woo-1', name: 'Store' } },
+				onError: continueOnFail ? 'continueRegularOutput' : undefined,
+			};
+			const workflow = workflowFor(node, new ZohoSyncDeadLetter(), { id: 'wfReplay01', name: 'Replay' });
+			const credentialsHelper = new TestCredentialsHelper(new WooCommerceStoreApi(), {
+				stored: { url: `${woo.url}/`, consumerKey: woo.consumerKey, consumerSecret },
+				tokenRequests: 0,
+			});
+			const items = rows.map((json) => ({ json }));
+			const [output] = await new ZohoSyncDeadLetter().execute.call(
+				executeContext({ workflow, node, credentialsHelper, executionId: '4900', items }),
+			);
+			return output;
+		}
+		/** The open row a deal failure of `order` (as its trigger delivered it) leaves. */
+		const rowFor = (order: IDataObject, source = `${woo.url}/`, id = Number(order.id)) =>
+			storedRow(
+				buildDeadLetterRecord(
+					errorOutputItem({ ...order, _woocommerce: { topic: 'order.created', source } }, { ...serverError(), operation: 'deal.create', node: 'Create Deal' }),
+					context({ completesWith: 'deal.create' }),
+				),
+				id,
+			);
+		const orderCalls = () => woo.calls.filter((call) => call.method === 'GET' && call.path === '/wp-json/wc/v3/orders');
+
+		it('replays each order as the store has it now, 100 ids per request; deleted, trashed and foreign orders as stored', async () => {
+			const stale = woo.addOrder({ billing: { email: 'v@example.com' } });
+			const current = woo.orders.find((order) => order.id === stale.id)!;
+			current.total = '99.00';
+			current.date_modified_gmt = '2030-01-01T00:00:00';
+			const unchanged = woo.addOrder();
+			const trashed = woo.addOrder();
+			woo.orders.find((order) => order.id === trashed.id)!.status = 'trash';
+			const deleted = woo.addOrder();
+			woo.orders.splice(woo.orders.findIndex((order) => order.id === deleted.id), 1);
+			const many = Array.from({ length: 120 }, () => woo.addOrder());
+			const rows = [
+				rowFor(stale),
+				rowFor(unchanged),
+				rowFor(trashed),
+				rowFor(deleted),
+				rowFor(unchanged, 'https://other-shop.example/', 999),
+				...many.map((order) => rowFor(order)),
+			];
+
+			const output = await unpack(rows);
+			expect(output).toHaveLength(rows.length);
+			expect(output.map((item) => item.pairedItem)).toEqual(rows.map((_, item) => ({ item })));
+			const refresh = (index: number) => (output[index].json._deadLetter as IDataObject).storeRefresh as IDataObject;
+			// the newer version, with the replay marker and the provenance of the stored row
+			expect(output[0].json).toMatchObject({ id: stale.id, total: '99.00', date_modified_gmt: '2030-01-01T00:00:00' });
+			expect(output[0].json._woocommerce).toEqual({ topic: 'order.created', source: `${woo.url}/` });
+			expect(output[0].json._deadLetter).toMatchObject({ key: `${stale.id}:Create Deal`, replayAs: 'deal.create' });
+			expect(refresh(0)).toMatchObject({ outcome: 'current', storedVersion: stale.date_modified_gmt, currentVersion: '2030-01-01T00:00:00' });
+			expect(refresh(1)).toMatchObject({ outcome: 'current', message: expect.stringContaining('unchanged') });
+			for (const index of [2, 3]) {
+				expect(refresh(index)).toMatchObject({ outcome: 'notInStore' });
+				expect(output[index].json.total).toBe(JSON.parse(String(rows[index].order)).total);
+			}
+			expect(refresh(4)).toMatchObject({ outcome: 'otherStore' });
+			expect(output.slice(5).every((item, index) => item.json.id === many[index].id && refresh(index + 5).outcome === 'current')).toBe(true);
+			// 124 ids of this store: two requests, at most 100 ids each
+			const includes = orderCalls().map((call) => call.query.include.split(',').length);
+			expect(includes).toEqual([100, 24]);
+			expect(orderCalls().every((call) => call.query.per_page === '100' && call.status === 200)).toBe(true);
+		});
+
+		it('a store that cannot be read fails the node instead of replaying stored versions', async () => {
+			const order = woo.addOrder();
+			const failure = unpack([rowFor(order)], 'cs_wrong');
+			await expect(failure).rejects.toThrow(NodeApiError);
+			const output = await unpack([rowFor(order)], 'cs_wrong', true);
+			expect(output).toEqual([
+				{ json: { error: expect.stringContaining('could not be read from the store') }, pairedItem: { item: 0 } },
+			]);
 		});
 	});
 

@@ -465,6 +465,21 @@ describe('WooCommerceEmulator REST API', () => {
 			expect(bad.body).toMatchObject({ code: 'rest_invalid_param', data: { params: { status: expect.any(String) } } });
 			expect((await list('per_page=0')).response.status).toBe(400);
 		});
+
+		// https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders: `include` limits the list to those ids
+		it('lists only the included ids, in either list form; unknown and trashed ids are left out', async () => {
+			const [a, b, c] = [woo.addOrder(), woo.addOrder(), woo.addOrder()].map((order) => order.id);
+			const trashed = woo.addOrder({ status: 'trash' }).id;
+			const ids = async (query: string) => {
+				const response = await fetch(api(`/orders?${query}`), { headers: auth() });
+				const body = (await readJson(response)) as unknown;
+				return Array.isArray(body) ? body.map((order: { id: number }) => order.id) : response.status;
+			};
+			expect(await ids(`include=${c},${a},99999,${trashed}&per_page=100&orderby=id&order=asc`)).toEqual([a, c]);
+			expect(await ids(`include[]=${b}&include[]=${c}&orderby=include`)).toEqual([b, c]);
+			expect(await ids(`include=${trashed}&status=trash`)).toEqual([trashed]);
+			expect(await ids('include=abc')).toBe(400);
+		});
 	});
 });
 

@@ -1,5 +1,6 @@
 import { sleep, type ICheckProcessedOptions, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
+import { storeKey } from '../../shared/woocommerce/client';
 import type { ItemOperation } from '../transport';
 import type { ItemOutcome } from '../types';
 import { withKeyedLocks } from './keyedLock';
@@ -37,11 +38,6 @@ function normaliseGmt(value: string): string | undefined {
 	return Number.isNaN(time) ? undefined : `${new Date(time).toISOString().slice(0, 19)}Z`;
 }
 
-/** The store an order came from, as both triggers name it (`https://shop.example/`), compared case-insensitively. */
-function normaliseSource(value: unknown): string {
-	return typeof value === 'string' ? value.trim().toLowerCase().replace(/\/+$/, '') : '';
-}
-
 /** `<store>|<order id>|<date_modified_gmt>` for a WooCommerce order item, or undefined for anything else. */
 export function orderVersionKey(json: IDataObject): string | undefined {
 	const id = json.id;
@@ -51,7 +47,7 @@ export function orderVersionKey(json: IDataObject): string | undefined {
 	const version = normaliseGmt(modified);
 	if (version === undefined) return undefined;
 	const provenance = json._woocommerce as IDataObject | undefined;
-	return `${normaliseSource(provenance?.source)}|${String(id).trim()}|${version}`;
+	return `${storeKey(provenance?.source)}|${String(id).trim()}|${version}`;
 }
 
 const lockKey = (ctx: IExecuteFunctions) => `order-versions:${ctx.getWorkflow().id ?? ''}`;

@@ -1,5 +1,6 @@
 import type {
 	IDataObject,
+	IExecuteFunctions,
 	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
@@ -9,14 +10,23 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 /**
- * The one WooCommerce REST API v3 client of this package, used by both order triggers: requests signed by the
- * `wooCommerceStoreApi` credential, WooCommerce's own error text in the NodeApiError, and paging.
+ * The one WooCommerce REST API v3 client of this package, used by both order triggers and by the dead-letter replay
+ * (current orders): requests signed by the `wooCommerceStoreApi` credential, WooCommerce's own error text in the
+ * NodeApiError, and paging.
  */
 
 export const WOOCOMMERCE_CREDENTIAL = 'wooCommerceStoreApi';
 
 /** The REST controllers cap `per_page` at 100 (`WC_REST_Controller::get_collection_params()`). */
 export const WOOCOMMERCE_PAGE_SIZE = 100;
+
+/**
+ * A store address as a comparable key: trimmed, lower case, without trailing slashes. The credential's Store URL and
+ * a delivery's `X-WC-Webhook-Source` (`home_url( '/' )`) then name the same store.
+ */
+export function storeKey(url: unknown): string {
+	return typeof url === 'string' ? url.trim().toLowerCase().replace(/\/+$/, '') : '';
+}
 
 /** WooCommerce REST error body: `{ code, message, data: { status } }` (WP_Error as JSON). */
 interface WooErrorBody {
@@ -74,7 +84,7 @@ export function describeRequestError(error: unknown): { status?: number; body?: 
  * "Sorry, you are not allowed to create resources.") becomes the NodeApiError message.
  */
 export async function wooCommerceApiRequest(
-	this: IHookFunctions | IPollFunctions,
+	this: IHookFunctions | IPollFunctions | IExecuteFunctions,
 	method: IHttpRequestMethods,
 	endpoint: string,
 	options: { body?: IDataObject; qs?: IDataObject; returnFullResponse?: boolean } = {},

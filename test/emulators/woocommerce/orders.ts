@@ -112,6 +112,9 @@ export function listOrders(this: WooStore, ctx: RequestContext): Reply {
 		modified_after: { type: 'string', format: 'date-time' },
 		modified_before: { type: 'string', format: 'date-time' },
 		dates_are_gmt: { type: 'boolean', default: false },
+		// "Limit result set to specific ids." (https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders,
+		// parameter `include`, type array): a list of ids, given as `include=1,2` or `include[]=1&include[]=2`
+		// (wp_parse_id_list); ids the store does not have, or that the status filter leaves out, are simply not listed.
 		include: { type: 'array', items: 'integer', default: [] },
 		exclude: { type: 'array', items: 'integer', default: [] },
 		customer: { type: 'integer', minimum: 0 },
